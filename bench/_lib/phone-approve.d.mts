@@ -1,0 +1,1 @@
+export function answerPush(push: { approveUrl: string; denyUrl: string } | undefined, options?: { deny?: boolean; number?: number }): Promise<number>;

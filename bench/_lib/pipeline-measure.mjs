@@ -1,0 +1,43 @@
+// The pipeline measurement shared by `pipeline` and `freeradius`: TOTP users enrolled, the roles
+// started as processes (ingress, worker, results-api) on the given Redis, the login rates measured.
+import { randomBytes } from 'node:crypto';
+import { measureLoginRates } from './login-rates.mjs';
+import { round } from './stats.mjs';
+import { benchClient, newSealingKey, startSystem, systemConfigYaml } from './system.mjs';
+import { enrollTotpUsers, totpChooser } from './totp-population.mjs';
+
+/** `env`: extra environment of the role processes (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
+export async function measurePipeline({ redisUrl, seconds, userCount, log = () => {}, env = {} }) {
+  const secret = randomBytes(16).toString('hex');
+  const sealingKey = newSealingKey();
+  const seed = randomBytes(16);
+  log(`enrolling ${userCount} TOTP users`);
+  const enrollStart = performance.now();
+  await enrollTotpUsers({ redisUrl, keyPrefix: '{rmfa}', sealingKey, seed, count: userCount });
+  const enrollSeconds = (performance.now() - enrollStart) / 1000;
+  const system = await startSystem({
+    configYaml: systemConfigYaml({ redisUrl, sealingKey, clients: [benchClient(secret)] }),
+    roles: ['ingress', 'worker', 'results'],
+    env,
+  });
+  try {
+    const [ingress] = system.byRole('ingress');
+    const chooser = totpChooser({ seed, count: userCount });
+    const rates = await measureLoginRates({
+      secret,
+      targets: [{ host: '127.0.0.1', port: ingress.ports.radius }],
+      nextLogin: () => {
+        const login = chooser.next();
+        // firstFactor: none, prompt: append: the code alone is the User-Password, as a NAS sends it.
+        return login && { user: login.user, password: login.code };
+      },
+      processes: Object.fromEntries(system.processes.map((p) => [p.role, p.pid])),
+      redisUrl,
+      seconds,
+      log,
+    });
+    return { users: userCount, enrollSeconds: round(enrollSeconds, 1), ...rates };
+  } finally {
+    await system.stop();
+  }
+}

@@ -1,0 +1,2 @@
+export function percentile(sorted: number[], q: number): number;
+export function round(value: number, digits?: number): number;

@@ -1,0 +1,15 @@
+export { EntraError, type EntraErrorCode } from './errors.js';
+export { ENTRA_DEFAULTS, silentEntraLogger, type EntraLoginAttribute, type EntraLogger, type EntraOptions } from './options.js';
+export { HttpsTransport, msalNetworkClient, type HttpsRequest, type HttpsResponse } from './https-transport.js';
+export { aadstsNumber, classifyRopcFailure, credentialError, type RopcVerdict } from './aadsts.js';
+export { loadMsalCredential, type MsalCredential } from './credential.js';
+export { EntraTokenProvider } from './token-provider.js';
+export { GraphClient, type GraphCall } from './graph-client.js';
+export { EntraDirectory, lookupPlan, type EntraUser } from './directory.js';
+export { createEntraConnection, type EntraConnection } from './connection.js';
+export { EntraFirstFactorProvider } from './first-factor.js';
+export { evaluateEntraPolicy, type EntraPolicy, type EntraPolicyDecision } from './policy.js';
+export { AcsSmsSender, toE164 } from './acs-sms-sender.js';
+export { AcsVoiceApprover, type AcsVoiceApprovalOptions, type VoiceApprovalOutcome } from './acs-voice-approval.js';
+export { diagnoseEntra, type EntraCheck } from './diagnose.js';
+export { VOICE_CALLBACK_PATH, acsVoiceApproverFromConfig, clientUsesEntra, entraOptionsFromConfig, entraPolicyGroupIds, voiceCallbackBaseUrl } from './config-options.js';

@@ -1,0 +1,14 @@
+export { DirectoryError, type DirectoryErrorCode } from './errors.js';
+export type { FirstFactorContext, FirstFactorKind, FirstFactorProvider, FirstFactorRequest, FirstFactorResult, RawAttribute } from './provider.js';
+export { normalizeUserName, type UserNameRules } from './user-name.js';
+export { NoneProvider } from './none-provider.js';
+export { LocalProvider, type LocalDirectoryOptions, type LocalUser } from './local/local-provider.js';
+export { FIXED_DUMMY_HASH, parseArgon2idCost, type PasswordVerifier } from './local/argon2-hash.js';
+export { LdapProvider, type LdapDirectoryOptions } from './ldap/ldap-provider.js';
+export { buildUserFilter, escapeLdapFilterValue } from './ldap/filter-escape.js';
+export { groupNameFromDn } from './ldap/group-name.js';
+export { userBindFailureReason } from './ldap/active-directory-bind-error.js';
+export * from './entra/index.js';
+export { RadiusProvider, type RadiusDirectoryOptions } from './radius/radius-provider.js';
+export { parseUpstreamServer, type UpstreamServer } from './radius/upstream-servers.js';
+export { reencryptMppeKeys, type MppeKeyContext } from './radius/mppe-reencrypt.js';

@@ -1,0 +1,49 @@
+import type { OutboundFailure } from '../outbound-http.js';
+
+/** Sends a one-time code by SMS or a voice call. */
+
+export type CodeChannel = 'sms' | 'voice';
+
+export interface CodeRecipient {
+  readonly user: string;
+  readonly phone?: string;
+}
+
+export interface CodeSender {
+  sendCode(to: CodeRecipient, code: string, channel: CodeChannel, signal?: AbortSignal): Promise<void>;
+}
+
+export interface WebhookSenderConfig {
+  readonly type: 'webhook';
+  readonly url: string;
+  readonly signingSecret?: string;
+  readonly timeoutSeconds?: number;
+}
+
+/** Azure Communication Services: implemented with the Entra integration, plugged in by the caller. */
+export interface AcsSenderConfig {
+  readonly type: 'acs';
+  readonly from: string;
+}
+
+export type CodeSenderConfig = WebhookSenderConfig | AcsSenderConfig;
+
+/** The webhook body: what an SMS or voice gateway needs to deliver the code. */
+export interface CodeWebhookPayload {
+  readonly user: string;
+  readonly phone: string | null;
+  readonly channel: CodeChannel;
+  readonly code: string;
+}
+
+/** A code that could not be handed over; the worker applies the client's failMode. */
+export class SenderError extends Error {
+  constructor(
+    readonly reason: OutboundFailure | 'config',
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SenderError';
+  }
+}

@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOtpCodeStore, type OtpCodeStore } from '@radius-mfa/mfa';
+import { dumpRedis } from './redis-dump.js';
+import { useRedisSuite } from './redis-suite.js';
+
+describe('one-time SMS/voice codes', () => {
+  const suite = useRedisSuite();
+  let codes: OtpCodeStore;
+  beforeAll(() => {
+    codes = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 6, ttlSeconds: 300, maxAttempts: 3 });
+  });
+
+  const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
+
+  it('accepts a code once, and stores only its hash', async () => {
+    const issued = await codes.issueCode('alice');
+    expect(issued.code).toMatch(/^\d{6}$/);
+    expect(await dumpRedis(suite.a, suite.prefix)).not.toContain(issued.code);
+    const ttl = await suite.a.pttl(suite.keys.otpCode(issued.codeId));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(300_000);
+    expect(await codes.verifyCode(issued.codeId, 'alice', issued.code)).toEqual({ outcome: 'accepted' });
+    expect(await codes.verifyCode(issued.codeId, 'alice', issued.code)).toEqual({ outcome: 'expired' });
+  });
+
+  it('is bound to its user', async () => {
+    const issued = await codes.issueCode('alice');
+    expect((await codes.verifyCode(issued.codeId, 'mallory', issued.code)).outcome).toBe('expired');
+    expect((await codes.verifyCode(issued.codeId, 'alice', issued.code)).outcome).toBe('accepted');
+  });
+
+  it('limits attempts, then the code is gone', async () => {
+    const issued = await codes.issueCode('bob');
+    expect(await codes.verifyCode(issued.codeId, 'bob', wrong(issued.code))).toEqual({ outcome: 'invalid', attemptsLeft: 2 });
+    expect(await codes.verifyCode(issued.codeId, 'bob', wrong(issued.code))).toEqual({ outcome: 'invalid', attemptsLeft: 1 });
+    expect(await codes.verifyCode(issued.codeId, 'bob', wrong(issued.code))).toEqual({ outcome: 'exhausted' });
+    expect((await codes.verifyCode(issued.codeId, 'bob', issued.code)).outcome).toBe('expired');
+  });
+
+  it('two concurrent right answers: one wins', async () => {
+    const issued = await codes.issueCode('carol');
+    const results = await Promise.all([codes.verifyCode(issued.codeId, 'carol', issued.code), codes.verifyCode(issued.codeId, 'carol', issued.code)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['accepted', 'expired']);
+  });
+
+  it('a retried job of the transaction that used the code is accepted again; another is not', async () => {
+    const issued = await codes.issueCode('erin');
+    expect((await codes.verifyCode(issued.codeId, 'erin', issued.code, 'txn-a')).outcome).toBe('accepted');
+    expect((await codes.verifyCode(issued.codeId, 'erin', issued.code, 'txn-a')).outcome).toBe('accepted');
+    expect((await codes.verifyCode(issued.codeId, 'erin', issued.code, 'txn-b')).outcome).toBe('expired');
+    expect((await codes.verifyCode(issued.codeId, 'erin', issued.code)).outcome).toBe('expired');
+  });
+
+  it('expires', async () => {
+    const shortLived = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 8, ttlSeconds: 1, maxAttempts: 3 });
+    const issued = await shortLived.issueCode('dave');
+    expect(issued.code).toMatch(/^\d{8}$/);
+    await suite.a.pexpire(suite.keys.otpCode(issued.codeId), 1); // let the TTL run out without sleeping for it
+    await expect.poll(() => suite.a.exists(suite.keys.otpCode(issued.codeId)), { timeout: 10_000 }).toBe(0);
+    expect((await shortLived.verifyCode(issued.codeId, 'dave', issued.code)).outcome).toBe('expired');
+  });
+});

@@ -1,0 +1,100 @@
+// Redis connections for every role: one URL, Sentinel or Cluster, from `config.redis`.
+import { Redis, Cluster, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '@radius-mfa/config';
+
+/** A connection from `createRedis`: a single server (also via Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisPurposeOptions {
+  /** BullMQ Queue/Worker connections: commands wait for a reconnect instead of failing (BullMQ requires it). */
+  bullmq?: boolean;
+  /**
+   * Batch the commands issued in one event-loop turn into one write (ioredis autopipelining): one
+   * socket write per command was a quarter of a role's CPU. On by default for our own
+   * connections; off by default for BullMQ's, which is not tested upstream with it (Bull users
+   * reported jobs losing their active state under it). Blocking commands are never batched.
+   */
+  autoPipelining?: boolean;
+}
+
+/** The connection name (CLIENT SETNAME) of a purpose: visible in `CLIENT LIST` to tell connections apart. */
+export function redisConnectionName(purpose: string): string {
+  return `rmfa:${purpose}`.replace(/[^A-Za-z0-9:_.-]/g, '_');
+}
+
+/**
+ * Sent on their own, never in an autopipeline: a batch waits for its slowest reply, so a command
+ * that blocks (BullMQ's BZPOPMIN on its duplicated connection) would hold the commands batched
+ * with it, and BullMQ's watchdog aborts an overdue one by disconnecting.
+ */
+const BLOCKING_COMMANDS = ['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'xread', 'xreadgroup', 'wait', 'waitaof'];
+
+function optionsFromUrl(url: URL): RedisOptions {
+  const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
+  return {
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/** A Sentinel address that is not `host:port` (the schema normally refuses it first). */
+export class RedisAddressError extends Error {
+  readonly code = 'REDIS_ADDRESS_INVALID';
+  constructor(readonly address: string) {
+    super(`not host:port: ${address}`);
+    this.name = 'RedisAddressError';
+  }
+}
+
+function hostPort(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+  if (!match) throw new RedisAddressError(address);
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+export function createRedis(config: RedisConfig, purpose: string, options: RedisPurposeOptions = {}): RedisClient {
+  const url = new URL(config.url);
+  const autoPipelining = options.autoPipelining ?? !options.bullmq;
+  const common: RedisOptions = {
+    connectionName: redisConnectionName(purpose),
+    // Fail fast on the request path (failMode decides); BullMQ needs commands to wait out a reconnect.
+    maxRetriesPerRequest: options.bullmq ? null : 2,
+    enableReadyCheck: true,
+    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+  };
+  if (config.cluster) {
+    return new Cluster(
+      config.cluster.nodes.map((node) => {
+        const u = new URL(node);
+        return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
+      }),
+      // A Cluster pipelines per node itself (the option belongs to the Cluster, not its nodes).
+      { enableAutoPipelining: autoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS, redisOptions: { ...common, ...optionsFromUrl(url) } },
+    );
+  }
+  if (config.sentinel) {
+    return new Redis({
+      ...common,
+      enableAutoPipelining: autoPipelining,
+      ...optionsFromUrl(url),
+      name: config.sentinel.name,
+      sentinels: config.sentinel.sentinels.map(hostPort),
+      ...(config.sentinel.password ? { sentinelPassword: config.sentinel.password } : {}),
+    });
+  }
+  return new Redis({
+    ...common,
+    enableAutoPipelining: autoPipelining,
+    ...optionsFromUrl(url),
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || 6379),
+  });
+}
+
+/** `/readyz` check: Redis answers PING now. */
+export function redisReadinessCheck(redis: RedisClient): () => Promise<boolean> {
+  return async () => (await redis.ping()) === 'PONG';
+}

@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig, type Config } from '@radius-mfa/config';
+import { createLogger, createRoleContext, redisReadinessCheck, startOpsServer, type OpsServer, type RoleContextHandle } from '@radius-mfa/runtime';
+import { startRedisServer, type RedisHandle } from '@radius-mfa/testing';
+
+const silent = createLogger({ level: 'silent', name: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
+
+function configFor(redisUrl: string): Config {
+  const key = randomBytes(32).toString('base64');
+  return parseConfig(`redis: { url: "${redisUrl}" }\nops: { listen: "http://127.0.0.1:0" }\nsecurity: { sealingKeys: [{ id: k1, key: "${key}" }] }\n`, { env: {} }).config;
+}
+
+async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+const CONTRACT_METRICS = [
+  'radius_requests_received_total',
+  'radius_responses_sent_total',
+  'radius_packets_dropped_total',
+  'radius_duplicates_total',
+  'radius_request_duration_seconds',
+  'mfa_challenges_total',
+  'mfa_pending_challenges',
+  'mfa_auth_duration_seconds',
+  'mfa_provider_requests_total',
+  'bullmq_job_count',
+  'http_requests_total',
+  'http_request_duration_seconds',
+  'radius_pending_transactions',
+  'mfa_fraud_reports_total',
+];
+
+describe('ops server with a private Redis', () => {
+  let redis: RedisHandle;
+  let handle: RoleContextHandle;
+  let ops: OpsServer;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    handle = createRoleContext({ config: configFor(redis.url), logger: silent, instanceId: 'ops-test' });
+    const { context } = handle;
+    ops = await startOpsServer({ listen: context.config.ops.listen, registry: context.registry, logger: silent, readiness: context.readiness });
+    context.readiness.add('redis', redisReadinessCheck(context.redis('readiness')));
+  });
+
+  afterAll(async () => {
+    await ops?.close();
+    await handle?.closeRedisConnections();
+    await redis?.stop();
+  });
+
+  it('/healthz answers 200 while the process runs', async () => {
+    expect((await get(`${ops.url}/healthz`)).status).toBe(200);
+  });
+
+  it('/metrics serves every contract metric and no gauge named _total', async () => {
+    handle.context.metrics.radiusRequestsReceived.inc({ client: 'vpn', type: 'Access-Request' });
+    handle.context.metrics.mfaAuthDuration.observe({ method: 'push', outcome: 'approved' }, 42);
+    const { status, body } = await get(`${ops.url}/metrics`);
+    expect(status).toBe(200);
+    for (const name of CONTRACT_METRICS) expect(body).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    expect(body).toContain('radius_requests_received_total{client="vpn",type="Access-Request"} 1');
+    expect(body).toMatch(/^mfa_auth_duration_seconds_bucket\{le="90",method="push",outcome="approved"\} 1$/m);
+    expect(body).toContain('process_cpu_user_seconds_total');
+    expect(body).not.toMatch(/nodejs_active_(handles|requests|resources)_total/);
+    for (const match of body.matchAll(/^# TYPE (\S+) gauge$/gm)) expect(match[1]).not.toMatch(/_total$/);
+  });
+
+  it('/readyz is 200 while Redis answers, 503 naming redis once it is down', async () => {
+    const up = await get(`${ops.url}/readyz`);
+    expect(up.status).toBe(200);
+    expect(JSON.parse(up.body)).toMatchObject({ ready: true, checks: { redis: { ok: true } } });
+
+    await redis.stop();
+    const down = await get(`${ops.url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.body)).toMatchObject({ ready: false, checks: { redis: { ok: false } } });
+  });
+});
+
+describe('ops server readiness', () => {
+  it('turns 503 when draining, and reports a failing or throwing check by name', async () => {
+    const { context } = createRoleContext({ config: configFor('redis://127.0.0.1:1'), logger: silent });
+    const ops = await startOpsServer({ listen: 'http://127.0.0.1:0', registry: context.registry, logger: silent, readiness: context.readiness });
+    try {
+      let socketBound = true;
+      context.readiness.add('socket', () => socketBound);
+      expect((await get(`${ops.url}/readyz`)).status).toBe(200);
+      socketBound = false;
+      const failing = await get(`${ops.url}/readyz`);
+      expect(failing.status).toBe(503);
+      expect(JSON.parse(failing.body)).toMatchObject({ checks: { socket: { ok: false } } });
+      socketBound = true;
+      context.readiness.add('throws', () => {
+        throw new Error('provider unreachable');
+      });
+      expect(JSON.parse((await get(`${ops.url}/readyz`)).body)).toMatchObject({ checks: { throws: { ok: false, error: 'provider unreachable' } } });
+      context.readiness.setDraining();
+      expect(JSON.parse((await get(`${ops.url}/readyz`)).body)).toMatchObject({ ready: false, draining: true });
+      expect((await get(`${ops.url}/nothing`)).status).toBe(404);
+    } finally {
+      await ops.close();
+    }
+  });
+});

@@ -1,0 +1,12 @@
+export { transactionId } from './transaction-id.js';
+export { admitTransaction, type Admission, type AdmitOptions } from './admission.js';
+export {
+  deliverVerdict,
+  prepareVerdicts,
+  deliverPreparedVerdict,
+  subscribeDeliveries,
+  ANSWERED_TTL_MS,
+  type DeliverResult,
+  type PreparedDelivery,
+  type DeliverySubscription,
+} from './delivery.js';

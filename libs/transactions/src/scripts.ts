@@ -1,0 +1,89 @@
+import { LuaScript } from '@radius-mfa/contracts';
+
+/**
+ * admitTransaction
+ * KEYS[1] txn hash, KEYS[2] txn waiters set
+ * ARGV[1] ingress id, ARGV[2] pending lifetime (ms), ARGV[3] now (epoch ms)
+ * Result: { 'answered', responseBytes } | { 'pending', createdAt } | { 'new', createdAt }
+ * Joins the caller to the waiters unless the answer is already cached.
+ */
+const ADMIT_SOURCE = `
+local response = redis.call('HGET', KEYS[1], 'response')
+if response then return { 'answered', response } end
+local created = redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+if created == 1 then
+  redis.call('HSET', KEYS[1], 'status', 'pending')
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  return { 'new', ARGV[3] }
+end
+return { 'pending', redis.call('HGET', KEYS[1], 'createdAt') }
+`;
+
+/**
+ * deliverVerdict
+ * KEYS[1] txn hash, KEYS[2] txn waiters set
+ * ARGV[1] response bytes, ARGV[2] delivery message (wire form), ARGV[3] channel prefix,
+ * ARGV[4] lifetime of the cached answer (ms)
+ * Result: { 1, responseBytes } when this call decided; { 0, cachedBytes } when an earlier
+ * verdict stands (first verdict wins, so every retransmission gets identical bytes).
+ */
+const DELIVER_SOURCE = `
+local existing = redis.call('HGET', KEYS[1], 'response')
+if existing then return { 0, existing } end
+redis.call('HSET', KEYS[1], 'response', ARGV[1], 'status', 'answered')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local waiters = redis.call('SMEMBERS', KEYS[2])
+for _, ingress in ipairs(waiters) do
+  redis.call('PUBLISH', ARGV[3] .. ingress, ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return { 1, ARGV[1] }
+`;
+
+/**
+ * deliverPreparedVerdict
+ * KEYS[1] txn hash, KEYS[2] txn waiters set
+ * ARGV[1] which prepared response ('accept' | 'reject'), ARGV[2] txn id, ARGV[3] channel
+ * prefix, ARGV[4] lifetime of the cached answer (ms)
+ * Result: { 1, bytes } decided now; { 0, bytes } an earlier verdict stands; { -1, '' } nothing
+ * was prepared (unknown or expired transaction).
+ */
+const DELIVER_PREPARED_SOURCE = `
+local existing = redis.call('HGET', KEYS[1], 'response')
+if existing then return { 0, existing } end
+local prepared = redis.call('HGET', KEYS[1], 'prepared:' .. ARGV[1])
+if not prepared then return { -1, '' } end
+redis.call('HSET', KEYS[1], 'response', prepared, 'status', 'answered')
+redis.call('HDEL', KEYS[1], 'prepared:accept', 'prepared:reject')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local message = string.char(#ARGV[2]) .. ARGV[2] .. prepared
+for _, ingress in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  redis.call('PUBLISH', ARGV[3] .. ingress, message)
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return { 1, prepared }
+`;
+
+/**
+ * prepareVerdicts
+ * KEYS[1] txn hash, KEYS[2] txn waiters set
+ * ARGV[1] accept bytes, ARGV[2] reject bytes, ARGV[3] lifetime (ms), extended, never shortened
+ * Result: 1 stored; 0 the transaction is gone or already answered.
+ */
+const PREPARE_SOURCE = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'response') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'prepared:accept', ARGV[1], 'prepared:reject', ARGV[2])
+local ttl = tonumber(ARGV[3])
+if redis.call('PTTL', KEYS[1]) < ttl then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return 1
+`;
+
+export const admitScript = new LuaScript(ADMIT_SOURCE);
+export const deliverScript = new LuaScript(DELIVER_SOURCE);
+export const deliverPreparedScript = new LuaScript(DELIVER_PREPARED_SOURCE);
+export const prepareScript = new LuaScript(PREPARE_SOURCE);

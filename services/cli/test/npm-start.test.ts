@@ -1,0 +1,234 @@
+// The newcomer path: a copy of the repository, `npm start` in it, the printed try-it command run with
+// the code computed from the printed secret → Access-Accept; then Ctrl-C leaves nothing running.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisKeys } from '@radius-mfa/contracts';
+import { base32Decode, createSealer, createUserStore, generateTotp } from '@radius-mfa/mfa';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const exec = promisify(execFile);
+// npm scripts and the bin's `#!/usr/bin/env node` must find the Node 24 running this suite.
+const PATH = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+const copy = mkdtempSync(join(tmpdir(), 'rmfa-newcomer-'));
+let npmStart: ChildProcess | undefined;
+
+/**
+ * The repository as a clone would have it after `npm ci`: the files git knows (tracked or not ignored),
+ * the built dist/ of each package, and node_modules whose third-party entries point at this checkout's
+ * (no network, no reinstall) while the workspace links stay relative, so they resolve inside the copy.
+ */
+async function copyRepository(): Promise<void> {
+  const { stdout } = await exec('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, maxBuffer: 64 << 20 });
+  for (const file of stdout.split('\0').filter((f) => f !== '' && !f.startsWith('.data/'))) {
+    const from = join(root, file);
+    if (!existsSync(from)) continue;
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    cpSync(from, join(copy, file), { recursive: true, verbatimSymlinks: true });
+  }
+  for (const kind of ['libs', 'services']) {
+    for (const name of readdirSync(join(root, kind))) {
+      const dist = join(root, kind, name, 'dist');
+      if (existsSync(dist)) cpSync(dist, join(copy, kind, name, 'dist'), { recursive: true });
+    }
+  }
+  const modules = join(root, 'node_modules');
+  mkdirSync(join(copy, 'node_modules'));
+  for (const entry of readdirSync(modules)) {
+    const from = join(modules, entry);
+    const to = join(copy, 'node_modules', entry);
+    if (lstatSync(from).isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (entry === '.bin' || entry === '@radius-mfa') {
+      mkdirSync(to);
+      for (const link of readdirSync(from)) {
+        const source = join(from, link);
+        if (lstatSync(source).isSymbolicLink()) symlinkSync(readlinkSync(source), join(to, link));
+        else cpSync(source, join(to, link));
+      }
+    } else symlinkSync(from, to);
+  }
+}
+
+/** Processes whose command line names the copy: the demo, its roles, its redis-server. */
+function processesOfCopy(): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(copy)) found.push({ pid: Number(entry), cmdline });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+function tcpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** npm has exited and every process holding its stdout (the demo, the roles) has let go of it. */
+function finished(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+}
+
+beforeAll(async () => {
+  // The bin runs dist/, built by test/global-setup.ts before any suite.
+  await copyRepository();
+}, 120_000);
+
+afterAll(async () => {
+  // Only if the test failed half-way: nothing of ours may outlive the suite.
+  if (npmStart?.pid !== undefined && npmStart.exitCode === null) {
+    try {
+      process.kill(-npmStart.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const { pid } of processesOfCopy()) process.kill(pid, 'SIGKILL');
+  rmSync(copy, { recursive: true, force: true });
+}, 60_000);
+
+interface RunningDemo {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+}
+
+/** `npm start` in the copy, in its own process group (a terminal's foreground job); resolves once the banner is out. */
+async function npmStartInCopy(env: NodeJS.ProcessEnv): Promise<RunningDemo> {
+  const child = spawn('npm', ['start'], { cwd: copy, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  npmStart = child;
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('Ctrl-C stops everything.')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${stdout}\n${stderr}`)));
+  });
+  return { child, stdout: () => stdout };
+}
+
+/** Ctrl-C: SIGINT to the whole group. npm forwards it and ends by the same signal; the demo stops in order. */
+async function ctrlC(demo: RunningDemo): Promise<void> {
+  const end = finished(demo.child);
+  process.kill(-demo.child.pid!, 'SIGINT');
+  const { code, signal } = await end;
+  expect(code === 0 || signal === 'SIGINT').toBe(true);
+  expect(demo.stdout()).toContain('radius-mfa demo: stopped');
+}
+
+async function runTryIt(tryIt: string, code: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const login = await exec('sh', ['-c', `${tryIt} --respond ${code}`], { cwd: copy, env }).catch((error: { stdout?: string }) => error);
+  return login.stdout ?? '';
+}
+
+/** The try-it command as printed, on a terminal (a pty from `script`): it asks for the code, we type it. */
+function runTryItOnTerminal(tryIt: string, code: string, env: NodeJS.ProcessEnv): Promise<{ output: string; exitCode: number | null }> {
+  const child = spawn('script', ['-qfec', tryIt, '/dev/null'], { cwd: copy, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let typed = false;
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+    if (!typed && output.includes('> ')) {
+      typed = true;
+      child.stdin.write(`${code}\n`);
+    }
+  });
+  return new Promise((resolve) => child.once('close', (exitCode) => resolve({ output, exitCode })));
+}
+
+const env: NodeJS.ProcessEnv = { ...process.env, PATH };
+delete env['REDIS_URL'];
+delete env['RADIUS_MFA_CONFIG'];
+let firstSecret: string | undefined;
+
+describe('npm start (the newcomer path)', () => {
+  it('prints a try-it command that logs the demo user in; Ctrl-C leaves no process and no port', async () => {
+    const demo = await npmStartInCopy(env);
+    const stdout = demo.stdout();
+    expect(stdout).toMatch(/^radius-mfa demo ready: /m);
+    const tryIt = /^ {2}(npx radius-mfa test-auth .*)$/m.exec(stdout)?.[1];
+    const secret = /TOTP secret ([A-Z2-7]+)/.exec(stdout)?.[1];
+    expect(tryIt).toBeDefined();
+    expect(secret).toBeDefined();
+    firstSecret = secret;
+    expect(stdout).toContain(`otpauth://totp/radius-mfa%20demo:demo?secret=${secret}`);
+    expect(stdout).toMatch(/Enrollment page .*: http:\/\/127\.0\.0\.1:\d+\/v1\/enroll\/\S+/);
+    expect(stdout).toMatch(/API docs \(OpenAPI\): http:\/\/127\.0\.0\.1:\d+\/docs/);
+    // Data and generated config live in the copy's .data, created on this first run.
+    expect(existsSync(join(copy, '.data/demo-config.yaml'))).toBe(true);
+    expect(existsSync(join(copy, '.data/redis/appendonlydir'))).toBe(true);
+
+    const login = await runTryIt(tryIt!, generateTotp(base32Decode(secret!)), env);
+    expect(login).toContain('Access-Challenge');
+    expect(login).toContain('Access-Accept (code 2)');
+    expect(login).toContain('result: accept');
+
+    const radiusPort = Number(/RADIUS udp:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    const apiPort = Number(/API http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    const opsPort = Number(/metrics http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    const redisPort = Number(/private redis-server \(pid \d+, 127\.0\.0\.1:(\d+)\)/.exec(stdout)?.[1]);
+    expect(processesOfCopy().length).toBeGreaterThanOrEqual(2);
+    expect(await udpFree(radiusPort)).toBe(false);
+
+    await ctrlC(demo);
+    expect(processesOfCopy()).toEqual([]);
+    expect(await udpFree(radiusPort)).toBe(true);
+    for (const port of [apiPort, opsPort, redisPort]) expect(await tcpFree(port)).toBe(true);
+  }, 240_000);
+
+  it('a second npm start in the same copy keeps the secrets and the enrollment (AOF); the printed command asks for the code on a terminal', async () => {
+    expect(firstSecret).toBeDefined();
+    const restartedAt = Date.now();
+    const demo = await npmStartInCopy(env);
+    try {
+      const stdout = demo.stdout();
+      expect(/TOTP secret ([A-Z2-7]+)/.exec(stdout)?.[1]).toBe(firstSecret);
+      // Enrolled by the first run, read back from the AOF: not enrolled again now.
+      const redisPort = Number(/private redis-server \(pid \d+, 127\.0\.0\.1:(\d+)\)/.exec(stdout)?.[1]);
+      const redis = new Redis(`redis://127.0.0.1:${redisPort}`);
+      try {
+        const users = createUserStore({ redis, keys: redisKeys('{rmfa-demo}'), sealer: createSealer([{ id: 'unused', key: Buffer.alloc(32) }]), totp: { issuer: 'x', digits: 6, period: 30, algorithm: 'SHA1' } });
+        const enrolledAt = (await users.getUser('demo'))?.totp?.enrolledAt;
+        expect(enrolledAt).toBeDefined();
+        expect(enrolledAt!).toBeLessThan(restartedAt);
+      } finally {
+        redis.disconnect();
+      }
+      const tryIt = /^ {2}(npx radius-mfa test-auth .*)$/m.exec(stdout)?.[1];
+      // As printed, on a terminal: it asks for the code. The code of the last login was recorded as
+      // used (that survived too): the next step's code is within the window and newer, so it passes.
+      const login = await runTryItOnTerminal(tryIt!, generateTotp(base32Decode(firstSecret!), { time: Date.now() / 1000 + 30 }), env);
+      expect(login.output).toContain('Enter your code');
+      expect(login.output).toContain('result: accept');
+      expect(login.exitCode).toBe(0);
+    } finally {
+      await ctrlC(demo);
+    }
+    expect(processesOfCopy()).toEqual([]);
+  }, 240_000);
+});

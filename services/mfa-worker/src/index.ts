@@ -1,0 +1,18 @@
+export { startWorker, createWorkerStarter, type WorkerStarterOptions } from './start-worker.js';
+export { createAuthWorker, DEFAULT_CONCURRENCY, type AuthWorkerOptions } from './worker.js';
+export { createWorkerDependencies, type WorkerDependencies, type DependencyOptions } from './dependencies.js';
+export { processAuthJob, rejectFailedJob, AuthJobError, type JobDependencies, type JobOutcome } from './job.js';
+export { decide, MAX_ANSWERS, type FlowDependencies, type FlowRequest } from './flow.js';
+export type { Decision, DecisionRecord } from './decision.js';
+export { splitAppendedPassword, type AppendedFactor, type AppendedPassword } from './append.js';
+export { compileReplyAttribute, compileClientAttributes, acceptAttributes, AttributeConfigError, type ClientReplyAttributes } from './attributes.js';
+export { compilePolicy, decideUnenrolled, inRequiredGroups, usableMethods, type ClientPolicy, type BypassReason, type Enrollment, type UnenrolledDecision } from './policy.js';
+export { Prompts, parseMenuChoice } from './prompts.js';
+export { createEntraUserSource, type EntraLookup, type EntraUserSource } from './entra-user-source.js';
+export { startVoiceCall, type VoiceCallSettings, type VoiceCallRequest, type VoiceCallStart } from './voice-call.js';
+export { createStateStore, STATE_BYTES, type StateStore, type ChallengeState, type ChallengeStep, type ConsumeResult } from './state-store.js';
+export { createAuditWriter, type AuditWriter } from './audit.js';
+export { readAccessRequest, RequestContentError, SERVICE_TYPE_AUTHORIZE_ONLY, type IncomingRequest } from './incoming.js';
+export { responsesFor, type ResponseBuilder } from './responses.js';
+export { compileClients, type ClientRuntime } from './clients.js';
+export { notifierFor } from './push.js';

@@ -1,0 +1,20 @@
+import type { DropReason } from '@radius-mfa/radius-protocol';
+
+/**
+ * Every `radius_packets_dropped_total{reason}` label: the codec's reasons and the front door's own.
+ * A closed set, so dashboards and alerts can name them.
+ */
+export type IngressDropReason =
+  | DropReason
+  /** Source address of no configured client (PROTOCOL-CASES 6). */
+  | 'unknown_client'
+  /** Over the client's token bucket (PROTOCOL-CASES 42). */
+  | 'rate_limited'
+  /** radius.maxPendingPerPod reached: the NAS retries elsewhere. */
+  | 'overload'
+  /** Accounting on the authentication port, Access-Request on the accounting port, CoA/Disconnect (PROTOCOL-CASES 5). */
+  | 'wrong_port'
+  /** Redis did not answer the admission (or the Status-Server probe, PROTOCOL-CASES 35). */
+  | 'redis_unavailable'
+  /** The ingress is shutting down and takes no new work. */
+  | 'draining';

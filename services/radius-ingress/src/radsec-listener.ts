@@ -1,0 +1,142 @@
+// RadSec (RFC 6614): RADIUS over mutually authenticated TLS. One connection carries many
+// packets, framed by their Length field (RFC 6613 §2.6); the shared secret is "radsec" (§2.3).
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type TLSSocket } from 'node:tls';
+import type { Endpoint } from '@radius-mfa/config';
+import { MAX_PACKET_LENGTH, MIN_PACKET_LENGTH } from '@radius-mfa/radius-protocol';
+import type { ResolvedClient } from './client-table.js';
+import type { ReplyTarget } from './pending.js';
+import type { AdmissionOutcome } from './admission.js';
+import type { IngressDropReason } from './drop-reasons.js';
+
+/** RFC 6614 §2.3: the shared secret of every RadSec connection. */
+export const RADSEC_SECRET = Buffer.from('radsec');
+
+export interface RadsecFrame {
+  readonly data: Buffer;
+  readonly address: string;
+  readonly port: number;
+  readonly client: ResolvedClient;
+  readonly target: ReplyTarget;
+}
+
+export interface RadsecListenerOptions {
+  readonly endpoint: Endpoint;
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  /** The client a connection speaks for: by certificate, else by source address; undefined closes it. */
+  readonly chooseClient: (socket: TLSSocket) => ResolvedClient | undefined;
+  readonly onFrame: (frame: RadsecFrame) => Promise<AdmissionOutcome>;
+  /** A connection that sends nothing (or half a header) for this long is closed (PROTOCOL-CASES 39). */
+  readonly idleTimeoutMs: number;
+  readonly onError: (error: Error) => void;
+  /** A connection was closed for a protocol reason (counted by the caller). */
+  readonly onClose?: (reason: IngressDropReason) => void;
+}
+
+export interface RadsecListener {
+  readonly address: AddressInfo;
+  /** Stops accepting connections; open ones stay until `destroyAll`. */
+  stopAccepting(): void;
+  close(): Promise<void>;
+}
+
+/** PROTOCOL-CASES 40: these mean the peer is broken or hostile, not overloaded: close the connection. */
+const CLOSING_REASONS = new Set<IngressDropReason>([
+  'malformed_packet',
+  'bad_length',
+  'unknown_code',
+  'unexpected_code',
+  'malformed_attribute',
+  'too_many_attributes',
+  'missing_message_authenticator',
+  'bad_message_authenticator',
+  'bad_request_authenticator',
+  'proxy_state_without_message_authenticator',
+  'eap_without_message_authenticator',
+  'unknown_client',
+  'wrong_port',
+]);
+
+export function startRadsecListener(options: RadsecListenerOptions): Promise<RadsecListener> {
+  const sockets = new Set<TLSSocket>();
+  const server = createServer({
+    cert: readFileSync(options.tls.cert),
+    key: readFileSync(options.tls.key),
+    ca: readFileSync(options.tls.ca),
+    // RFC 6614 §2.3: mutual authentication; TLS 1.2 at least (RFC 6614 §2.3, RFC 9325).
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+  });
+
+  function serve(socket: TLSSocket): void {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
+    const client = options.chooseClient(socket);
+    const address = socket.remoteAddress ?? '';
+    const port = socket.remotePort ?? 0;
+    if (!client) {
+      options.onClose?.('unknown_client');
+      socket.destroy();
+      return;
+    }
+    const target: ReplyTarget = {
+      key: `tls:${address}:${port}`,
+      send(response) {
+        if (!socket.destroyed) socket.write(response);
+      },
+    };
+    let buffered: Buffer = Buffer.alloc(0);
+    const close = (reason: IngressDropReason): void => {
+      options.onClose?.(reason);
+      socket.destroy();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      // RFC 6613 §2.6: the Length field frames each packet; two in one segment are both handled.
+      while (buffered.length >= 4) {
+        const length = buffered.readUInt16BE(2);
+        if (length < MIN_PACKET_LENGTH || length > MAX_PACKET_LENGTH) return close('bad_length');
+        if (buffered.length < length) break;
+        // A copy: the request is kept until its verdict, and `buffered` is reused.
+        const data = Buffer.from(buffered.subarray(0, length));
+        buffered = buffered.subarray(length);
+        options
+          .onFrame({ data, address, port, client, target })
+          .then((outcome) => {
+            if (outcome.kind === 'dropped' && CLOSING_REASONS.has(outcome.reason)) close(outcome.reason);
+          })
+          .catch((error: unknown) => options.onError(error as Error));
+      }
+    });
+  }
+
+  server.on('secureConnection', serve);
+  server.on('tlsClientError', (error) => options.onError(error));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.endpoint.port, options.endpoint.host, () => {
+      server.off('error', reject);
+      server.on('error', options.onError);
+      let closed: Promise<void> | undefined;
+      resolve({
+        address: server.address() as AddressInfo,
+        stopAccepting() {
+          if (server.listening) server.close();
+        },
+        close() {
+          closed ??= new Promise((done) => {
+            for (const socket of sockets) socket.destroy();
+            if (server.listening) server.close(() => done());
+            else done();
+          });
+          return closed;
+        },
+      });
+    });
+  });
+}

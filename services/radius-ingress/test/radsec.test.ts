@@ -1,0 +1,224 @@
+// RadSec (RFC 6614): mutual TLS, framing by Length, the close rules of PROTOCOL-CASES §RadSec,
+// and radsecproxy (Debian) bridging a UDP NAS to our RadSec port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, freeUdpPort, startRedis, type RedisHandle, type TestCertificate, type TestPki } from '@radius-mfa/testing';
+import { Attr, Code, buildRequest, textAttribute } from '@radius-mfa/radius-protocol';
+import { accessRequest, startStandInWorker, startTestIngress, statusServer, testConfig, verifyReply, type StandInWorker, type TestIngress } from './harness.js';
+
+const RADSEC = 'radsec';
+let redis: RedisHandle;
+let worker: StandInWorker;
+let ingress: TestIngress;
+let pki: TestPki;
+let nasCert: TestCertificate;
+let port: number;
+
+/** A RadSec peer: reads whole packets framed by their Length field. */
+class RadsecPeer {
+  private buffered = Buffer.alloc(0);
+  private readonly packets: Buffer[] = [];
+  private waiter: (() => void) | undefined;
+  readonly closed: Promise<void>;
+
+  constructor(readonly socket: TLSSocket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      while (this.buffered.length >= 4 && this.buffered.length >= this.buffered.readUInt16BE(2)) {
+        const length = this.buffered.readUInt16BE(2);
+        this.packets.push(this.buffered.subarray(0, length));
+        this.buffered = this.buffered.subarray(length);
+      }
+      this.waiter?.();
+    });
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static open(cert: TestCertificate | undefined, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<RadsecPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port,
+        ca: pki.ca.cert,
+        ...(cert ? { cert: cert.cert, key: cert.key } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion, minVersion: options.maxVersion } : {}),
+      });
+      socket.once('secureConnect', () => resolve(new RadsecPeer(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  async receive(): Promise<Buffer> {
+    while (this.packets.length === 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.waiter = resolve)), this.closed.then(() => Promise.reject(new Error('connection closed')))]);
+    }
+    return this.packets.shift()!;
+  }
+
+  send(data: Buffer): void {
+    this.socket.write(data);
+  }
+}
+
+beforeAll(async () => {
+  pki = createTestPki();
+  nasCert = pki.issue('radsec-nas');
+  redis = await startRedis();
+  const prefix = redis.prefix();
+  worker = await startStandInWorker(redis, prefix);
+  ingress = await startTestIngress(
+    testConfig(redis, prefix, {
+      radius: {
+        listen: ['udp://127.0.0.1:0', 'tls://127.0.0.1:0'],
+        accountingListen: [],
+        tls: { cert: pki.server.certFile, key: pki.server.keyFile, ca: pki.ca.certFile },
+      },
+      // Not 127.0.0.1: a RadSec client here is chosen by its certificate's name.
+      clients: [{ name: 'radsec-nas', address: '192.0.2.1', secret: 'udp-secret-unused', timeoutSeconds: 30 }],
+    }),
+    { radsecIdleTimeoutMs: 1_000, drainTimeoutMs: 2_000 },
+  );
+  port = ingress.ingress.addresses.radsec[0]!.port;
+}, 120_000);
+
+afterAll(async () => {
+  await ingress?.stop();
+  await worker?.close();
+  await redis?.stop();
+  pki?.remove();
+});
+
+describe('RadSec (RFC 6614)', () => {
+  it('admits an Access-Request from a client chosen by certificate, signed with "radsec", and answers on the connection', async () => {
+    const peer = await RadsecPeer.open(nasCert);
+    const request = accessRequest({ secret: RADSEC, user: 'heidi' });
+    peer.send(request);
+    const job = await worker.nextJob();
+    expect(job).toMatchObject({ client: 'radsec-nas', transport: 'radsec' });
+    await worker.answer(job, Code.AccessAccept, 'over tls');
+    expect(verifyReply(await peer.receive(), request, RADSEC).code).toBe(Code.AccessAccept);
+    peer.socket.end();
+  });
+
+  it('handles two packets in one segment (PROTOCOL-CASES 39)', async () => {
+    const peer = await RadsecPeer.open(nasCert);
+    const [a, b] = [statusServer(1, RADSEC), statusServer(2, RADSEC)];
+    peer.send(Buffer.concat([a, b]));
+    const replies = [await peer.receive(), await peer.receive()];
+    expect(replies.map((r) => r[1]).sort()).toEqual([1, 2]);
+    verifyReply(replies.find((r) => r[1] === 1)!, a, RADSEC);
+    peer.socket.end();
+  });
+
+  it('answers accounting on the same connection once stored', async () => {
+    const peer = await RadsecPeer.open(nasCert);
+    const request = buildRequest({
+      code: Code.AccountingRequest,
+      identifier: 3,
+      attributes: [textAttribute(Attr.UserName, 'heidi'), { type: Attr.AcctStatusType, value: Buffer.from([0, 0, 0, 1]) }],
+      secret: Buffer.from(RADSEC),
+      messageAuthenticator: false,
+    });
+    peer.send(request);
+    expect(verifyReply(await peer.receive(), request, RADSEC).code).toBe(Code.AccountingResponse);
+    peer.socket.end();
+  });
+
+  it('closes an idle connection that sent half a header (PROTOCOL-CASES 39)', async () => {
+    const peer = await RadsecPeer.open(nasCert);
+    peer.send(Buffer.from([1, 2]));
+    await peer.closed;
+  });
+
+  const closing: [string, (peer: RadsecPeer) => void][] = [
+    [
+      'a Length out of bounds',
+      (peer) => {
+        const packet = statusServer(4, RADSEC);
+        packet.writeUInt16BE(4097, 2);
+        peer.send(packet);
+      },
+    ],
+    ['a bad Message-Authenticator', (peer) => peer.send(accessRequest({ secret: 'not-radsec' }))],
+    ['a missing Message-Authenticator', (peer) => peer.send(accessRequest({ secret: RADSEC, messageAuthenticator: false }))],
+  ];
+  for (const [what, send] of closing) {
+    it(`closes the connection on ${what} (PROTOCOL-CASES 40)`, async () => {
+      const peer = await RadsecPeer.open(nasCert);
+      send(peer);
+      await peer.closed;
+      await expect(peer.receive()).rejects.toThrow(/closed/);
+    });
+  }
+
+  it('closes the connection of a certificate that names no client (PROTOCOL-CASES 40)', async () => {
+    const peer = await RadsecPeer.open(pki.issue('nobody'));
+    peer.send(statusServer(5, RADSEC));
+    await peer.closed;
+    await expect(peer.receive()).rejects.toThrow(/closed/);
+  });
+
+  it('refuses a client without a certificate, and TLS below 1.2 (PROTOCOL-CASES 38)', async () => {
+    const anonymous = await RadsecPeer.open(undefined).catch((error: unknown) => error);
+    if (anonymous instanceof RadsecPeer) {
+      // TLS 1.3 reports the refused client certificate after the handshake, as an alert.
+      anonymous.send(statusServer(6, RADSEC));
+      await anonymous.closed;
+      await expect(anonymous.receive()).rejects.toThrow(/closed/);
+    } else {
+      expect(anonymous).toBeInstanceOf(Error);
+    }
+    await expect(RadsecPeer.open(nasCert, { maxVersion: 'TLSv1.1' })).rejects.toThrow();
+  });
+});
+
+describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
+  let proxy: ChildProcess | undefined;
+  afterAll(() => {
+    proxy?.kill('SIGKILL');
+  });
+
+  it('forwards a radclient request over mutual TLS and relays the answer', async () => {
+    const udpPort = await freeUdpPort();
+    const conf = join(pki.dir, 'radsecproxy.conf');
+    writeFileSync(
+      conf,
+      [
+        `ListenUDP 127.0.0.1:${udpPort}`,
+        'LoopPrevention off',
+        'client local-nas {\n  type udp\n  host 127.0.0.1\n  secret proxy-secret-1\n}',
+        `tls default {\n  CACertificateFile ${pki.ca.certFile}\n  CertificateFile ${nasCert.certFile}\n  CertificateKeyFile ${nasCert.keyFile}\n}`,
+        `server ingress {\n  type tls\n  host 127.0.0.1\n  port ${port}\n  secret radsec\n  tls default\n}`,
+        'realm * {\n  server ingress\n}',
+        '',
+      ].join('\n'),
+    );
+    proxy = spawn('radsecproxy', ['-f', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let proxyLog = '';
+    proxy.stderr!.on('data', (chunk: Buffer) => (proxyLog += chunk.toString()));
+    proxy.stdout!.on('data', (chunk: Buffer) => (proxyLog += chunk.toString()));
+    const jobs = worker.jobs.length;
+    const answering = (async () => {
+      const job = await worker.nextJob();
+      await worker.answer(job, Code.AccessAccept, 'via radsecproxy');
+      return job;
+    })();
+    const radclient = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('radclient', ['-x', '-r', '5', '-t', '3', `127.0.0.1:${udpPort}`, 'auth', 'proxy-secret-1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (code) => resolve({ code, output }));
+      child.stdin.end('User-Name = ivan, User-Password = pw, Message-Authenticator = 0x00\n');
+    });
+    expect(radclient.code, `${radclient.output}\n${proxyLog}`).toBe(0);
+    expect(radclient.output).toContain('Received Access-Accept');
+    expect(radclient.output).toContain('via radsecproxy');
+    expect((await answering).transport).toBe('radsec');
+    expect(worker.jobs.length).toBe(jobs + 1);
+  });
+});
