@@ -3,6 +3,7 @@ export { ROLE_NAMES } from './role.js';
 export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './logger.js';
 export { createShutdown, ShutdownStepTimeoutError, type Shutdown, type ShutdownStep, type ShutdownStepOptions } from './shutdown.js';
 export {
+  addStartupGate,
   createReadinessRegistry,
   ReadinessTimeoutError,
   type ReadinessRegistry,

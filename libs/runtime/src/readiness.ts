@@ -61,3 +61,19 @@ export function createReadinessRegistry(): ReadinessRegistry {
     },
   };
 }
+
+/**
+ * Adds a check that fails with `starting: <names>` until the returned function is called: the ops
+ * server answers before the roles have bound their sockets, and a load balancer must not route to
+ * a socket that is not open yet.
+ */
+export function addStartupGate(readiness: ReadinessRegistry, names: readonly string[]): () => void {
+  let started = false;
+  readiness.add('roles', () => {
+    if (!started) throw new Error(`starting: ${names.join(', ')}`);
+    return true;
+  });
+  return () => {
+    started = true;
+  };
+}

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '@radius-mfa/config';
-import { createLogger, createRoleContext, redisReadinessCheck, startOpsServer, type OpsServer, type RoleContextHandle } from '@radius-mfa/runtime';
+import { addStartupGate, createLogger, createRoleContext, redisReadinessCheck, startOpsServer, type OpsServer, type RoleContextHandle } from '@radius-mfa/runtime';
 import { startRedisServer, type RedisHandle } from '@radius-mfa/testing';
 
 const silent = createLogger({ level: 'silent', name: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
@@ -102,6 +102,23 @@ describe('ops server readiness', () => {
       context.readiness.setDraining();
       expect(JSON.parse((await get(`${ops.url}/readyz`)).body)).toMatchObject({ ready: false, draining: true });
       expect((await get(`${ops.url}/nothing`)).status).toBe(404);
+    } finally {
+      await ops.close();
+    }
+  });
+});
+
+describe('start-up gate', () => {
+  it('keeps /readyz at 503, naming the roles, until the roles have started', async () => {
+    const { context } = createRoleContext({ config: configFor('redis://127.0.0.1:1'), logger: silent });
+    const ops = await startOpsServer({ listen: 'http://127.0.0.1:0', registry: context.registry, logger: silent, readiness: context.readiness });
+    try {
+      const started = addStartupGate(context.readiness, ['ingress', 'results']);
+      const starting = await get(`${ops.url}/readyz`);
+      expect(starting.status).toBe(503);
+      expect(JSON.parse(starting.body)).toMatchObject({ ready: false, checks: { roles: { ok: false, error: 'starting: ingress, results' } } });
+      started();
+      expect((await get(`${ops.url}/readyz`)).status).toBe(200);
     } finally {
       await ops.close();
     }

@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { ConfigError, loadConfig, type ConfigProblem } from '@radius-mfa/config';
 import {
   ROLE_NAMES,
+  addStartupGate,
   createLogger,
   createRoleContext,
   newInstanceId,
@@ -53,6 +54,7 @@ async function start(cli: Cli, configPath: string, role: RoleChoice): Promise<Ex
   readiness.add('redis', redisReadinessCheck(context.redis('readiness')));
 
   const roles = role === 'all' ? ROLE_NAMES : [role];
+  const rolesStarted = addStartupGate(readiness, roles);
   const running: { name: RoleName; role: RunningRole }[] = [];
   let exitCode: ExitCode = ExitCode.ok;
   let shared: SharedPieces | undefined;
@@ -63,6 +65,7 @@ async function start(cli: Cli, configPath: string, role: RoleChoice): Promise<Ex
       running.push({ name, role: await roleStarter(name, shared)(context) });
       logger.info({ role: name }, 'role started');
     }
+    rolesStarted();
   } catch (error) {
     if (error instanceof EntraError) cli.io.stderr.write(`radius-mfa: directories.entra: ${error.code}: ${error.message}\n`);
     else logger.fatal({ err: error }, 'a role failed to start');
