@@ -165,6 +165,17 @@ const listenAddresses: Check = (config, found) => {
   }
 };
 
+const radsecLimits: Check = (config, found) => {
+  const tls = config.radius.tls;
+  if (tls && tls.maxConnectionsPerAddress > tls.maxConnections) {
+    found.warnings.push({
+      path: 'radius.tls.maxConnectionsPerAddress',
+      message: `is ${tls.maxConnectionsPerAddress}, above radius.tls.maxConnections (${tls.maxConnections}): one address can take every RadSec slot`,
+      fix: `lower it to at most ${tls.maxConnections}, or raise radius.tls.maxConnections`,
+    });
+  }
+};
+
 const sealingKeys: Check = (config, found) => {
   const ids = new Set<string>();
   config.security.sealingKeys.forEach((entry, i) => {
@@ -280,6 +291,7 @@ const CHECKS: readonly Check[] = [
   clientSecrets,
   replyAttributes,
   listenAddresses,
+  radsecLimits,
   sealingKeys,
   redisTopology,
   directories,

@@ -17,4 +17,10 @@ export type IngressDropReason =
   /** Redis did not answer the admission (or the Status-Server probe, PROTOCOL-CASES 35). */
   | 'redis_unavailable'
   /** The ingress is shutting down and takes no new work. */
-  | 'draining';
+  | 'draining'
+  /** A RadSec connection over radius.tls.maxConnections: closed at once. */
+  | 'radsec_connection_limit'
+  /** A RadSec connection over radius.tls.maxConnectionsPerAddress from its source address: closed at once. */
+  | 'radsec_address_limit'
+  /** A RadSec connection that had not completed its TLS handshake within radius.tls.handshakeTimeoutSeconds. */
+  | 'radsec_handshake_timeout';
