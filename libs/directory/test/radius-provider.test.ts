@@ -27,7 +27,8 @@ describe('RadiusProvider against a real FreeRADIUS', () => {
   const providers: RadiusProvider[] = [];
 
   function provider(overrides: Partial<RadiusDirectoryOptions> = {}): RadiusProvider {
-    const created = new RadiusProvider({ servers: [freeradius.server], secret: UPSTREAM_SECRET, timeoutSeconds: 2, retries: 1, ...overrides });
+    // Debian's FreeRADIUS 3.2.1 predates BlastRADIUS (3.2.5) and sends no Message-Authenticator back.
+    const created = new RadiusProvider({ servers: [freeradius.server], secret: UPSTREAM_SECRET, timeoutSeconds: 2, retries: 1, requireMessageAuthenticator: false, ...overrides });
     providers.push(created);
     return created;
   }

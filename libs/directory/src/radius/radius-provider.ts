@@ -18,7 +18,7 @@ export interface RadiusDirectoryOptions {
   retries?: number;
   /** Which User-Name goes upstream for PAP and CHAP; MS-CHAPv2 always sends the name the peer hashed. */
   userName?: 'as-received' | 'normalized';
-  /** Refuse upstream replies without Message-Authenticator (BlastRADIUS); off because FreeRADIUS 3.2.1 and older NPS omit it. */
+  /** Refuse upstream replies without Message-Authenticator (BlastRADIUS, CVE-2024-3596); on by default, `false` only for an upstream too old to send it (FreeRADIUS < 3.2.5, unpatched NPS). */
   requireMessageAuthenticator?: boolean;
   /** How long a server that did not answer is tried only after the others; 30 s by default. */
   deadTimeSeconds?: number;
@@ -51,7 +51,7 @@ export class RadiusProvider implements FirstFactorProvider {
     this.#timeoutMs = (options.timeoutSeconds ?? 5) * 1000;
     this.#retries = options.retries ?? 1;
     this.#userName = options.userName ?? 'as-received';
-    this.#requireMessageAuthenticator = options.requireMessageAuthenticator ?? false;
+    this.#requireMessageAuthenticator = options.requireMessageAuthenticator ?? true;
     this.#deadTimeMs = (options.deadTimeSeconds ?? 30) * 1000;
   }
 
