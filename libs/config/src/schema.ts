@@ -69,8 +69,27 @@ const RadiusTlsSchema = Type.Object(
     cert: Type.String({ minLength: 1, description: 'PEM certificate (chain) of this server.', ...file }),
     key: Type.String({ minLength: 1, description: 'PEM private key of this server.', ...file }),
     ca: Type.String({ minLength: 1, description: 'PEM CA bundle that NAS client certificates must chain to (mutual TLS).', ...file }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      default: 1024,
+      description:
+        'RadSec connections held at most on each `tls://` listen address, handshaking or open; a further connection is closed at once and counted as `radius_packets_dropped_total{reason="radsec_connection_limit"}`.',
+    }),
+    maxConnectionsPerAddress: Type.Integer({
+      minimum: 1,
+      default: 16,
+      description:
+        'RadSec connections one source address holds at most on each `tls://` listen address; a further one is closed at once and counted as `reason="radsec_address_limit"`. Raise it for several NAS behind one NAT address.',
+    }),
+    handshakeTimeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 10,
+      description:
+        'A connection that has not completed its TLS handshake this long after it opened is closed and counted as `reason="radsec_handshake_timeout"`, so half-open connections cannot hold the slots.',
+    }),
   },
-  { additionalProperties: false, description: 'RadSec (RADIUS over TLS, RFC 6614) certificates; required when a `tls://` listen address exists.' },
+  { additionalProperties: false, description: 'RadSec (RADIUS over TLS, RFC 6614) certificates and connection limits; required when a `tls://` listen address exists.' },
 );
 
 const RadiusSchema = Type.Object(

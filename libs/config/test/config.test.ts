@@ -55,7 +55,12 @@ describe('parseConfig: defaults', () => {
       env: {},
       baseDir: '/etc/radius-mfa',
     });
-    expect(config.radius.tls).toEqual({ cert: '/etc/radius-mfa/c.pem', key: '/abs/k.pem', ca: '/etc/radius-mfa/ca.pem' });
+    expect(config.radius.tls).toMatchObject({ cert: '/etc/radius-mfa/c.pem', key: '/abs/k.pem', ca: '/etc/radius-mfa/ca.pem' });
+  });
+
+  it('bounds RadSec connections by default', () => {
+    const { config } = parseConfig(yaml('radius:\n  listen: ["tls://127.0.0.1:2083"]\n  tls: { cert: c.pem, key: k.pem, ca: ca.pem }\n'), { env: {} });
+    expect(config.radius.tls).toMatchObject({ maxConnections: 1024, maxConnectionsPerAddress: 16, handshakeTimeoutSeconds: 10 });
   });
 });
 
@@ -187,6 +192,19 @@ describe('parseConfig: cross-field checks', () => {
     const problems = problemsOf(yaml('', client('methods: [push, sms]')));
     const messages = problems.filter((p) => p.path === 'clients[0].methods').map((p) => p.message);
     expect(messages).toEqual([expect.stringContaining('mfa.push'), expect.stringContaining('mfa.sms')]);
+  });
+
+  const radsec = (limits: string): string => `radius:\n  listen: ["tls://0.0.0.0:2083"]\n  tls: { cert: c.pem, key: k.pem, ca: ca.pem, ${limits} }\n`;
+
+  it('RadSec limits out of range name the key', () => {
+    const problems = problemsOf(yaml(radsec('maxConnections: 0, handshakeTimeoutSeconds: 600')));
+    expect(problemAt(problems, 'radius.tls.maxConnections').message).toMatch(/1/);
+    expect(problemAt(problems, 'radius.tls.handshakeTimeoutSeconds').message).toMatch(/60/);
+  });
+
+  it('warns when one address may take every RadSec slot', () => {
+    const { warnings } = parseConfig(yaml(radsec('maxConnections: 8, maxConnectionsPerAddress: 32')), { env: {} });
+    expect(warnings.find((w) => w.path === 'radius.tls.maxConnectionsPerAddress')?.fix).toMatch(/at most 8/);
   });
 
   it('a tls:// listen without radius.tls', () => {

@@ -1,7 +1,7 @@
 // RadSec (RFC 6614): RADIUS over mutually authenticated TLS. One connection carries many
 // packets, framed by their Length field (RFC 6613 §2.6); the shared secret is "radsec" (§2.3).
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '@radius-mfa/config';
 import { MAX_PACKET_LENGTH, MIN_PACKET_LENGTH } from '@radius-mfa/radius-protocol';
@@ -9,6 +9,7 @@ import type { ResolvedClient } from './client-table.js';
 import type { ReplyTarget } from './pending.js';
 import type { AdmissionOutcome } from './admission.js';
 import type { IngressDropReason } from './drop-reasons.js';
+import { createConnectionGuard } from './radsec-connection-guard.js';
 
 /** RFC 6614 §2.3: the shared secret of every RadSec connection. */
 export const RADSEC_SECRET = Buffer.from('radsec');
@@ -24,14 +25,18 @@ export interface RadsecFrame {
 export interface RadsecListenerOptions {
   readonly endpoint: Endpoint;
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  /** Connections held at most (handshaking or open), and from one source address; the handshake deadline. */
+  readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerAddress: number; readonly handshakeTimeoutMs: number };
   /** The client a connection speaks for: by certificate, else by source address; undefined closes it. */
   readonly chooseClient: (socket: TLSSocket) => ResolvedClient | undefined;
   readonly onFrame: (frame: RadsecFrame) => Promise<AdmissionOutcome>;
   /** A connection that sends nothing (or half a header) for this long is closed (PROTOCOL-CASES 39). */
   readonly idleTimeoutMs: number;
   readonly onError: (error: Error) => void;
-  /** A connection was closed for a protocol reason (counted by the caller). */
+  /** A connection was closed for a protocol reason (admission already counted those it decided). */
   readonly onClose?: (reason: IngressDropReason) => void;
+  /** The listener itself refused or closed a connection (limits, handshake deadline, framing, unknown client): count it. */
+  readonly onDrop: (reason: IngressDropReason) => void;
 }
 
 export interface RadsecListener {
@@ -60,6 +65,11 @@ const CLOSING_REASONS = new Set<IngressDropReason>([
 
 export function startRadsecListener(options: RadsecListenerOptions): Promise<RadsecListener> {
   const sockets = new Set<TLSSocket>();
+  const guard = createConnectionGuard({
+    maxConnectionsPerAddress: options.limits.maxConnectionsPerAddress,
+    handshakeTimeoutMs: options.limits.handshakeTimeoutMs,
+    onDrop: options.onDrop,
+  });
   const server = createServer({
     cert: readFileSync(options.tls.cert),
     key: readFileSync(options.tls.key),
@@ -71,6 +81,7 @@ export function startRadsecListener(options: RadsecListenerOptions): Promise<Rad
   });
 
   function serve(socket: TLSSocket): void {
+    guard.handshakeDone(socket.remoteAddress, socket.remotePort);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -80,6 +91,7 @@ export function startRadsecListener(options: RadsecListenerOptions): Promise<Rad
     const address = socket.remoteAddress ?? '';
     const port = socket.remotePort ?? 0;
     if (!client) {
+      options.onDrop('unknown_client');
       options.onClose?.('unknown_client');
       socket.destroy();
       return;
@@ -100,7 +112,10 @@ export function startRadsecListener(options: RadsecListenerOptions): Promise<Rad
       // RFC 6613 §2.6: the Length field frames each packet; two in one segment are both handled.
       while (buffered.length >= 4) {
         const length = buffered.readUInt16BE(2);
-        if (length < MIN_PACKET_LENGTH || length > MAX_PACKET_LENGTH) return close('bad_length');
+        if (length < MIN_PACKET_LENGTH || length > MAX_PACKET_LENGTH) {
+          options.onDrop('bad_length');
+          return close('bad_length');
+        }
         if (buffered.length < length) break;
         // A copy: the request is kept until its verdict, and `buffered` is reused.
         const data = Buffer.from(buffered.subarray(0, length));
@@ -117,21 +132,30 @@ export function startRadsecListener(options: RadsecListenerOptions): Promise<Rad
 
   server.on('secureConnection', serve);
   server.on('tlsClientError', (error) => options.onError(error));
+
+  // TCP is accepted here and handed to the TLS server, so the caps count handshaking connections too.
+  const listener = createTcpServer((socket) => {
+    if (guard.admit(socket)) server.emit('connection', socket);
+  });
+  // Beyond it net closes the connection before any JavaScript object exists for it, and emits 'drop'.
+  listener.maxConnections = options.limits.maxConnections;
+  listener.on('drop', () => options.onDrop('radsec_connection_limit'));
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.endpoint.port, options.endpoint.host, () => {
-      server.off('error', reject);
-      server.on('error', options.onError);
+    listener.once('error', reject);
+    listener.listen(options.endpoint.port, options.endpoint.host, () => {
+      listener.off('error', reject);
+      listener.on('error', options.onError);
       let closed: Promise<void> | undefined;
       resolve({
-        address: server.address() as AddressInfo,
+        address: listener.address() as AddressInfo,
         stopAccepting() {
-          if (server.listening) server.close();
+          if (listener.listening) listener.close();
         },
         close() {
           closed ??= new Promise((done) => {
             for (const socket of sockets) socket.destroy();
-            if (server.listening) server.close(() => done());
+            for (const socket of guard.sockets) socket.destroy();
+            if (listener.listening) listener.close(() => done());
             else done();
           });
           return closed;

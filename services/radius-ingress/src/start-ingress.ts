@@ -137,9 +137,15 @@ export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleCo
             tls: config.radius.tls,
             chooseClient: (socket) => chooseRadsecClient(clients, socket),
             onFrame: (frame) => admission.admit({ ...frame, portKind: 'radsec' }),
+            limits: {
+              maxConnections: config.radius.tls.maxConnections,
+              maxConnectionsPerAddress: config.radius.tls.maxConnectionsPerAddress,
+              handshakeTimeoutMs: config.radius.tls.handshakeTimeoutSeconds * 1000,
+            },
             idleTimeoutMs: options.radsecIdleTimeoutMs ?? 120_000,
             onError: (error) => logger.debug({ err: error }, 'RadSec connection error'),
             onClose: (reason) => logger.debug({ reason }, 'RadSec connection closed'),
+            onDrop: (reason) => metrics.radiusPacketsDropped.inc({ reason }),
           }),
         );
       }

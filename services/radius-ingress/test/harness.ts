@@ -3,6 +3,7 @@
 // mfa-worker's part.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { connect, type TLSSocket } from 'node:tls';
 import { Redis } from 'ioredis';
 import { Worker, type Job } from 'bullmq';
 import type { Registry } from 'prom-client';
@@ -21,7 +22,7 @@ import {
 } from '@radius-mfa/radius-protocol';
 import { createLogger, createRoleContext, type RoleContext } from '@radius-mfa/runtime';
 import { deliverVerdict } from '@radius-mfa/transactions';
-import { buildTestRequest, verifyTestReply, type RedisHandle, type TestNas } from '@radius-mfa/testing';
+import { buildTestRequest, verifyTestReply, type RedisHandle, type TestCertificate, type TestNas } from '@radius-mfa/testing';
 import { createIngressStarter, type IngressOptions, type RunningIngress } from '@radius-mfa/radius-ingress';
 
 export { TestNas } from '@radius-mfa/testing';
@@ -92,7 +93,7 @@ export async function startTestIngress(config: Config, options: IngressOptions =
     context,
     logs,
     keys: redisKeys(config.redis.keyPrefix),
-    authPort: ingress.addresses.auth[0]!.port,
+    authPort: ingress.addresses.auth[0]?.port ?? 0,
     accountingPort: ingress.addresses.accounting[0]?.port ?? 0,
     counter: (name, labels) => metricValue(context.registry, name, labels),
     async stop() {
@@ -207,4 +208,65 @@ export async function startStandInWorker(
       commands.disconnect();
     },
   };
+}
+
+export interface RadsecPeerOptions {
+  readonly port: number;
+  /** The CA (PEM) the ingress's certificate chains to. */
+  readonly ca: string;
+  /** The client certificate; none: an anonymous client. */
+  readonly cert?: TestCertificate;
+  readonly maxVersion?: 'TLSv1.1';
+  readonly localAddress?: string;
+}
+
+/** A RadSec peer: reads whole packets framed by their Length field. */
+export class RadsecPeer {
+  private buffered = Buffer.alloc(0);
+  private readonly packets: Buffer[] = [];
+  private waiter: (() => void) | undefined;
+  readonly closed: Promise<void>;
+
+  constructor(readonly socket: TLSSocket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      while (this.buffered.length >= 4 && this.buffered.length >= this.buffered.readUInt16BE(2)) {
+        const length = this.buffered.readUInt16BE(2);
+        this.packets.push(this.buffered.subarray(0, length));
+        this.buffered = this.buffered.subarray(length);
+      }
+      this.waiter?.();
+    });
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  /** Connects to 127.0.0.1:`port`, from `localAddress` when given (any of 127.0.0.0/8 on Linux). */
+  static open(options: RadsecPeerOptions): Promise<RadsecPeer> {
+    const { cert, maxVersion, localAddress } = options;
+    return new Promise((resolve, reject) => {
+      const socket = connect({
+        host: '127.0.0.1',
+        port: options.port,
+        ca: options.ca,
+        ...(cert && { cert: cert.cert, key: cert.key }),
+        ...(maxVersion && { maxVersion, minVersion: maxVersion }),
+        ...(localAddress && { localAddress }),
+      });
+      socket.once('secureConnect', () => resolve(new RadsecPeer(socket)));
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('closed before the TLS handshake completed')));
+    });
+  }
+
+  async receive(): Promise<Buffer> {
+    while (this.packets.length === 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.waiter = resolve)), this.closed.then(() => Promise.reject(new Error('connection closed')))]);
+    }
+    return this.packets.shift()!;
+  }
+
+  send(data: Buffer): void {
+    this.socket.write(data);
+  }
 }

@@ -3,11 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, freeUdpPort, startRedis, type RedisHandle, type TestCertificate, type TestPki } from '@radius-mfa/testing';
 import { Attr, Code, buildRequest, textAttribute } from '@radius-mfa/radius-protocol';
-import { accessRequest, startStandInWorker, startTestIngress, statusServer, testConfig, verifyReply, type StandInWorker, type TestIngress } from './harness.js';
+import { RadsecPeer, accessRequest, startStandInWorker, startTestIngress, statusServer, testConfig, verifyReply, type StandInWorker, type TestIngress } from './harness.js';
 
 const RADSEC = 'radsec';
 let redis: RedisHandle;
@@ -17,51 +16,11 @@ let pki: TestPki;
 let nasCert: TestCertificate;
 let port: number;
 
-/** A RadSec peer: reads whole packets framed by their Length field. */
-class RadsecPeer {
-  private buffered = Buffer.alloc(0);
-  private readonly packets: Buffer[] = [];
-  private waiter: (() => void) | undefined;
-  readonly closed: Promise<void>;
+const dropped = (reason: string): Promise<number> => ingress.counter('radius_packets_dropped_total', { reason });
 
-  constructor(readonly socket: TLSSocket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      while (this.buffered.length >= 4 && this.buffered.length >= this.buffered.readUInt16BE(2)) {
-        const length = this.buffered.readUInt16BE(2);
-        this.packets.push(this.buffered.subarray(0, length));
-        this.buffered = this.buffered.subarray(length);
-      }
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-  }
-
-  static open(cert: TestCertificate | undefined, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<RadsecPeer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({
-        host: '127.0.0.1',
-        port,
-        ca: pki.ca.cert,
-        ...(cert ? { cert: cert.cert, key: cert.key } : {}),
-        ...(options.maxVersion ? { maxVersion: options.maxVersion, minVersion: options.maxVersion } : {}),
-      });
-      socket.once('secureConnect', () => resolve(new RadsecPeer(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  async receive(): Promise<Buffer> {
-    while (this.packets.length === 0) {
-      await Promise.race([new Promise<void>((resolve) => (this.waiter = resolve)), this.closed.then(() => Promise.reject(new Error('connection closed')))]);
-    }
-    return this.packets.shift()!;
-  }
-
-  send(data: Buffer): void {
-    this.socket.write(data);
-  }
+/** A RadSec connection to the ingress under test. */
+function openPeer(cert: TestCertificate | undefined, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<RadsecPeer> {
+  return RadsecPeer.open({ port, ca: pki.ca.cert, ...(cert && { cert }), ...options });
 }
 
 beforeAll(async () => {
@@ -94,7 +53,7 @@ afterAll(async () => {
 
 describe('RadSec (RFC 6614)', () => {
   it('admits an Access-Request from a client chosen by certificate, signed with "radsec", and answers on the connection', async () => {
-    const peer = await RadsecPeer.open(nasCert);
+    const peer = await openPeer(nasCert);
     const request = accessRequest({ secret: RADSEC, user: 'heidi' });
     peer.send(request);
     const job = await worker.nextJob();
@@ -105,7 +64,7 @@ describe('RadSec (RFC 6614)', () => {
   });
 
   it('handles two packets in one segment (PROTOCOL-CASES 39)', async () => {
-    const peer = await RadsecPeer.open(nasCert);
+    const peer = await openPeer(nasCert);
     const [a, b] = [statusServer(1, RADSEC), statusServer(2, RADSEC)];
     peer.send(Buffer.concat([a, b]));
     const replies = [await peer.receive(), await peer.receive()];
@@ -115,7 +74,7 @@ describe('RadSec (RFC 6614)', () => {
   });
 
   it('answers accounting on the same connection once stored', async () => {
-    const peer = await RadsecPeer.open(nasCert);
+    const peer = await openPeer(nasCert);
     const request = buildRequest({
       code: Code.AccountingRequest,
       identifier: 3,
@@ -129,41 +88,46 @@ describe('RadSec (RFC 6614)', () => {
   });
 
   it('closes an idle connection that sent half a header (PROTOCOL-CASES 39)', async () => {
-    const peer = await RadsecPeer.open(nasCert);
+    const peer = await openPeer(nasCert);
     peer.send(Buffer.from([1, 2]));
     await peer.closed;
   });
 
-  const closing: [string, (peer: RadsecPeer) => void][] = [
+  const closing: [string, string, (peer: RadsecPeer) => void][] = [
     [
       'a Length out of bounds',
+      'bad_length',
       (peer) => {
         const packet = statusServer(4, RADSEC);
         packet.writeUInt16BE(4097, 2);
         peer.send(packet);
       },
     ],
-    ['a bad Message-Authenticator', (peer) => peer.send(accessRequest({ secret: 'not-radsec' }))],
-    ['a missing Message-Authenticator', (peer) => peer.send(accessRequest({ secret: RADSEC, messageAuthenticator: false }))],
+    ['a bad Message-Authenticator', 'bad_message_authenticator', (peer) => peer.send(accessRequest({ secret: 'not-radsec' }))],
+    ['a missing Message-Authenticator', 'missing_message_authenticator', (peer) => peer.send(accessRequest({ secret: RADSEC, messageAuthenticator: false }))],
   ];
-  for (const [what, send] of closing) {
-    it(`closes the connection on ${what} (PROTOCOL-CASES 40)`, async () => {
-      const peer = await RadsecPeer.open(nasCert);
+  for (const [what, reason, send] of closing) {
+    it(`closes the connection on ${what} and counts it once (PROTOCOL-CASES 40)`, async () => {
+      const before = await dropped(reason);
+      const peer = await openPeer(nasCert);
       send(peer);
       await peer.closed;
       await expect(peer.receive()).rejects.toThrow(/closed/);
+      await expect.poll(() => dropped(reason)).toBe(before + 1);
     });
   }
 
-  it('closes the connection of a certificate that names no client (PROTOCOL-CASES 40)', async () => {
-    const peer = await RadsecPeer.open(pki.issue('nobody'));
+  it('closes the connection of a certificate that names no client, and counts it (PROTOCOL-CASES 40)', async () => {
+    const before = await dropped('unknown_client');
+    const peer = await openPeer(pki.issue('nobody'));
     peer.send(statusServer(5, RADSEC));
     await peer.closed;
     await expect(peer.receive()).rejects.toThrow(/closed/);
+    await expect.poll(() => dropped('unknown_client')).toBe(before + 1);
   });
 
   it('refuses a client without a certificate, and TLS below 1.2 (PROTOCOL-CASES 38)', async () => {
-    const anonymous = await RadsecPeer.open(undefined).catch((error: unknown) => error);
+    const anonymous = await openPeer(undefined).catch((error: unknown) => error);
     if (anonymous instanceof RadsecPeer) {
       // TLS 1.3 reports the refused client certificate after the handshake, as an alert.
       anonymous.send(statusServer(6, RADSEC));
@@ -172,7 +136,7 @@ describe('RadSec (RFC 6614)', () => {
     } else {
       expect(anonymous).toBeInstanceOf(Error);
     }
-    await expect(RadsecPeer.open(nasCert, { maxVersion: 'TLSv1.1' })).rejects.toThrow();
+    await expect(openPeer(nasCert, { maxVersion: 'TLSv1.1' })).rejects.toThrow();
   });
 });
 
