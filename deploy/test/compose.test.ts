@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ENV_EXAMPLE, SECRET_VARIABLE, envExampleFilled, generatedValue, readEnvExample, writeEnvFile } from './compose-env.js';
 import { repoRoot, requireDockerCompose, run } from './tools.js';
 
 interface ComposeService {
@@ -29,14 +30,17 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
 }
 
-async function composeConfig(file: string, extraArgs: readonly string[] = [], envFile = '.env.example') {
-  return run(requireDockerCompose(), ['--env-file', join(repoRoot, envFile), '-f', file, ...extraArgs, 'config'], {
+const scratch = mkdtempSync(join(tmpdir(), 'rmfa-compose-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** .env.example filled in as its comments say, the way a user's .env is. */
+const filledEnvFile = writeEnvFile(join(scratch, 'filled.env'), envExampleFilled());
+
+async function composeConfig(file: string, extraArgs: readonly string[] = [], envFile = filledEnvFile) {
+  return run(requireDockerCompose(), ['--env-file', envFile, '-f', file, ...extraArgs, 'config'], {
     env: cleanEnv(),
   });
 }
-
-const scratch = mkdtempSync(join(tmpdir(), 'rmfa-compose-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let resolved: ComposeConfig;
 let resolvedDemo: ComposeConfig;
@@ -57,29 +61,49 @@ function portsOf(service: ComposeService): string[] {
 }
 
 describe('docker-compose.yml', () => {
-  it('passes `docker-compose config -q` with the documented env file', async () => {
-    const result = await run(requireDockerCompose(), ['--env-file', '.env.example', '-f', 'docker-compose.yml', 'config', '-q'], {
+  it('passes `docker-compose config -q` with .env.example filled in as documented', async () => {
+    const result = await run(requireDockerCompose(), ['--env-file', filledEnvFile, '-f', 'docker-compose.yml', 'config', '-q'], {
       env: cleanEnv(),
     });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
 
-  it('refuses to resolve without the secrets', async () => {
+  it('refuses to resolve without the secrets, naming the variable and the command that makes it', async () => {
     const empty = join(scratch, 'empty.env');
     writeFileSync(empty, '');
     const result = await run(requireDockerCompose(), ['--env-file', empty, '-f', 'docker-compose.yml', 'config', '-q'], {
       env: cleanEnv(),
     });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/set RADIUS_MFA_\w+ in \.env/);
+    expect(result.stderr).toMatch(/set RADIUS_MFA_\w+ in \.env to the output of: openssl rand -(hex|base64) \d+/);
+  });
+
+  it.each(readEnvExample().filter((e) => SECRET_VARIABLE.test(e.name)).map((e) => e.name))(
+    'refuses to resolve while %s is left empty as .env.example ships it',
+    async (name) => {
+      const withoutOne = writeEnvFile(join(scratch, `without-${name}.env`), { ...envExampleFilled(), [name]: '' });
+      const result = await run(requireDockerCompose(), ['--env-file', withoutOne, '-f', 'docker-compose.yml', 'config', '-q'], {
+        env: cleanEnv(),
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`set ${name} in .env to the output of: openssl rand`);
+    },
+  );
+
+  it('refuses .env.example as shipped: copying it without filling in the secrets cannot start the stack', async () => {
+    const result = await run(requireDockerCompose(), ['--env-file', ENV_EXAMPLE, '-f', 'docker-compose.yml', 'config', '-q'], {
+      env: cleanEnv(),
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/set \w+ in \.env to the output of: openssl rand/);
   });
 
   it('fails validation when a service carries an unknown key', async () => {
     const broken = join(scratch, 'docker-compose.yml');
     const text = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
     writeFileSync(broken, text.replace('  results-api:\n', '  results-api:\n    replica_count: 2\n'));
-    const result = await run(requireDockerCompose(), ['--env-file', join(repoRoot, '.env.example'), '-f', broken, 'config', '-q'], {
+    const result = await run(requireDockerCompose(), ['--env-file', filledEnvFile, '-f', broken, 'config', '-q'], {
       env: cleanEnv(),
     });
     expect(result.code).not.toBe(0);
@@ -139,15 +163,31 @@ describe('docker-compose.yml', () => {
     expect(profiled.map(([name]) => name)).toEqual(['openldap']);
   });
 
+  it('pulls no image from docker.io/bitnami (its free images moved to bitnamilegacy/ in 2025)', () => {
+    const images = Object.values(resolvedDemo.services).map((service) => service.image ?? '');
+    expect(images.filter((image) => /^(docker\.io\/)?bitnami\//.test(image))).toEqual([]);
+    expect(resolvedDemo.services.openldap?.image).toMatch(/^bitnamilegacy\/openldap:2\.6/);
+  });
+
+  it('.env.example holds no secret: each is empty, with the command that generates it', () => {
+    const secrets = readEnvExample().filter((entry) => SECRET_VARIABLE.test(entry.name));
+    expect(secrets.map((e) => e.name).sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'RADIUS_MFA_ADMIN_TOKEN', 'RADIUS_MFA_LDAP_BIND_PASSWORD', 'RADIUS_MFA_SEALING_KEY', 'RADIUS_MFA_VPN_SECRET']);
+    for (const entry of secrets) {
+      expect(entry.value, `${entry.name} must ship empty`).toBe('');
+      expect(() => generatedValue(entry), entry.name).not.toThrow();
+    }
+  });
+
+  it('requires every secret it passes on (`:?`), so an empty one stops it', () => {
+    const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+    const required = new Set([...compose.matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!));
+    for (const name of readEnvExample().map((e) => e.name).filter((n) => SECRET_VARIABLE.test(n))) expect(required, name).toContain(name);
+  });
+
   it('documents every variable it interpolates in .env.example', () => {
     const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
     const used = new Set([...compose.matchAll(/\$\{(\w+)/g)].map((m) => m[1]!));
-    const documented = new Set(
-      readFileSync(join(repoRoot, '.env.example'), 'utf8')
-        .split('\n')
-        .map((line) => /^(\w+)=/.exec(line)?.[1])
-        .filter((name): name is string => name !== undefined),
-    );
+    const documented = new Set(readEnvExample().map((entry) => entry.name));
     for (const name of used) expect(documented, `${name} missing from .env.example`).toContain(name);
   });
 });

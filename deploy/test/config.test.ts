@@ -5,19 +5,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { CLI, COMPOSE_CONFIG, envExample } from './radius-mfa-process.js';
+import { envExampleFilled, readEnvExample } from './compose-env.js';
+import { CLI, COMPOSE_CONFIG } from './radius-mfa-process.js';
 import { repoRoot, requireTool, run } from './tools.js';
 
 const chart = join(repoRoot, 'deploy/helm/radius-mfa');
 const scratch = mkdtempSync(join(tmpdir(), 'rmfa-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** What the chart's pods get from the Secret (`secrets.existingSecret`), with test values. */
+/** What the chart's pods get from the Secret (`secrets.existingSecret`), with generated values. */
 const chartSecretEnv = {
   REDIS_URL: 'redis://redis-master.redis.svc:6379',
-  RADIUS_MFA_ADMIN_TOKEN: envExample().RADIUS_MFA_ADMIN_TOKEN!,
-  RADIUS_MFA_SEALING_KEY: envExample().RADIUS_MFA_SEALING_KEY!,
-  RADIUS_MFA_VPN_SECRET: envExample().RADIUS_MFA_VPN_SECRET!,
+  RADIUS_MFA_ADMIN_TOKEN: envExampleFilled().RADIUS_MFA_ADMIN_TOKEN!,
+  RADIUS_MFA_SEALING_KEY: envExampleFilled().RADIUS_MFA_SEALING_KEY!,
+  RADIUS_MFA_VPN_SECRET: envExampleFilled().RADIUS_MFA_VPN_SECRET!,
+};
+
+/** What .env.example shipped before secrets had to be generated: public, so they must be refused. */
+const OLD_EXAMPLE_SECRETS = {
+  RADIUS_MFA_ADMIN_TOKEN: 'replace-me-with-the-output-of-openssl-rand-hex-32',
+  RADIUS_MFA_SEALING_KEY: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  RADIUS_MFA_VPN_SECRET: 'change-me-radius-secret',
 };
 
 function configCheck(file: string, env: Record<string, string>) {
@@ -36,17 +44,35 @@ async function renderedConfig(valuesFile: string): Promise<string> {
 }
 
 describe('shipped configs', () => {
-  it('compose config passes `radius-mfa config check` with .env.example', async () => {
-    const result = await configCheck(COMPOSE_CONFIG, envExample());
+  it('compose config passes `radius-mfa config check` with .env.example filled in as documented', async () => {
+    const result = await configCheck(COMPOSE_CONFIG, envExampleFilled());
     expect(result.stdout).toContain('config OK');
     expect(result.code).toBe(0);
   });
 
   it('compose config is refused without its secrets', async () => {
-    const { RADIUS_MFA_ADMIN_TOKEN: _dropped, ...withoutToken } = envExample();
+    const { RADIUS_MFA_ADMIN_TOKEN: _dropped, ...withoutToken } = envExampleFilled();
     const result = await configCheck(COMPOSE_CONFIG, withoutToken);
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toContain('RADIUS_MFA_ADMIN_TOKEN');
+  });
+
+  it('compose config is refused with .env.example as shipped (secrets empty)', async () => {
+    const shipped = Object.fromEntries(readEnvExample().map((e) => [e.name, e.value]));
+    const result = await configCheck(COMPOSE_CONFIG, shipped);
+    expect(result.code).toBe(1);
+    for (const key of ['api.adminToken', 'security.sealingKeys[0].key', 'clients[0].secret']) expect(result.stdout + result.stderr).toContain(key);
+  });
+
+  it('compose config is refused with the well-known secrets the old .env.example held, naming each and never echoing it', async () => {
+    const result = await configCheck(COMPOSE_CONFIG, { ...envExampleFilled(), ...OLD_EXAMPLE_SECRETS });
+    const output = result.stdout + result.stderr;
+    expect(result.code).toBe(1);
+    expect(output).not.toContain('config OK');
+    expect(output).toMatch(/api\.adminToken: .*\n\s+fix: .*openssl rand -hex 32/);
+    expect(output).toMatch(/security\.sealingKeys\[0\]\.key: .*\n\s+fix: .*openssl rand -base64 32/);
+    expect(output).toMatch(/clients\[0\]\.secret: .*\n\s+fix: .*openssl rand -base64 24/);
+    for (const secret of Object.values(OLD_EXAMPLE_SECRETS)) expect(output).not.toContain(secret);
   });
 
   it.each(readdirSync(join(chart, 'ci')).filter((f) => f.endsWith('.yaml')))(

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisHandle } from '@radius-mfa/testing';
-import { COMPOSE_CONFIG, envExample, startRadiusMfa } from './radius-mfa-process.js';
+import { envExampleFilled } from './compose-env.js';
+import { COMPOSE_CONFIG, startRadiusMfa } from './radius-mfa-process.js';
 import { repoRoot, run } from './tools.js';
 
 /** The npm commands of the Dockerfile's last RUN that installs dependencies, in order. */
@@ -24,7 +25,7 @@ function productionNpmCommands(): string[] {
 
 const app = mkdtempSync(join(tmpdir(), 'rmfa-image-'));
 const nodeDir = dirname(process.execPath);
-const env = { ...envExample(), PATH: `${nodeDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? '/tmp', RADIUS_MFA_APP_DIR: app };
+const env = { ...envExampleFilled(), PATH: `${nodeDir}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? '/tmp', RADIUS_MFA_APP_DIR: app };
 let redis: RedisHandle | undefined;
 
 beforeAll(async () => {

@@ -1,26 +1,16 @@
 // Starts the real radius-mfa (the built CLI, as the container runs it) on the compose config
-// (deploy/compose/config.yaml) with the secrets of .env.example, on free loopback ports.
+// (deploy/compose/config.yaml) with .env.example filled in as documented, on free loopback ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROLE_NAMES } from '@radius-mfa/runtime';
 import { freeTcpPort, freeUdpPort } from '@radius-mfa/testing';
+import { envExampleFilled } from './compose-env.js';
 import { repoRoot } from './tools.js';
 
 export const CLI = join(repoRoot, 'services/cli/bin/radius-mfa.js');
 export const COMPOSE_CONFIG = join(repoRoot, 'deploy/compose/config.yaml');
-
-/** The variables of .env.example, as docker-compose would pass them to the containers. */
-export function envExample(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(join(repoRoot, '.env.example'), 'utf8').split('\n')) {
-    const match = /^(\w+)=(.*)$/.exec(line);
-    if (match) env[match[1]!] = match[2]!;
-  }
-  return env;
-}
 
 export class RadiusMfaStartError extends Error {
   readonly code = 'RADIUS_MFA_START_FAILED';
@@ -48,7 +38,7 @@ export async function startRadiusMfa(
   const opsPort = await freeTcpPort();
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    ...envExample(),
+    ...envExampleFilled(),
     REDIS_URL: redisUrl,
     RADIUS_MFA_RADIUS_LISTEN: `udp://127.0.0.1:${await freeUdpPort()}`,
     RADIUS_MFA_API_LISTEN: `http://127.0.0.1:${await freeTcpPort()}`,

@@ -5,6 +5,7 @@ import type { ConfigProblem } from './problems.js';
 import { formatPath } from './problems.js';
 import { parseCidr, cidrKey, InvalidAddressError } from './cidr.js';
 import { parseEndpoint, InvalidEndpointError } from './endpoint.js';
+import { GENERATE, SEALING_KEY_BYTES, decodeSealingKey, weakSecretProblems } from './secret-strength.js';
 
 export interface CheckFindings {
   errors: ConfigProblem[];
@@ -14,7 +15,6 @@ export interface CheckFindings {
 type Check = (config: Config, found: CheckFindings) => void;
 
 const RECOMMENDED_SECRET_LENGTH = 16;
-const SEALING_KEY_BYTES = 32;
 
 function addresses(address: string | string[]): string[] {
   return Array.isArray(address) ? address : [address];
@@ -179,14 +179,11 @@ const radsecLimits: Check = (config, found) => {
 const sealingKeys: Check = (config, found) => {
   const ids = new Set<string>();
   config.security.sealingKeys.forEach((entry, i) => {
-    // Decode strictly: Buffer.from(base64) skips bad characters silently, so re-encode and compare.
-    const bytes = Buffer.from(entry.key, 'base64');
-    const canonical = bytes.toString('base64');
-    if (bytes.length !== SEALING_KEY_BYTES || canonical.replace(/=+$/, '') !== entry.key.replace(/=+$/, '')) {
+    if (decodeSealingKey(entry.key) === undefined) {
       found.errors.push({
         path: formatPath(['security', 'sealingKeys', i, 'key']),
         message: `is not the base64 of exactly ${SEALING_KEY_BYTES} bytes`,
-        fix: 'generate one with `openssl rand -base64 32`',
+        fix: `generate one with \`${GENERATE.sealingKey}\``,
       });
     }
     if (ids.has(entry.id)) {
@@ -194,6 +191,12 @@ const sealingKeys: Check = (config, found) => {
     }
     ids.add(entry.id);
   });
+};
+
+const weakSecrets: Check = (config, found) => {
+  const weak = weakSecretProblems(config);
+  found.errors.push(...weak.errors);
+  found.warnings.push(...weak.warnings);
 };
 
 const redisTopology: Check = (config, found) => {
@@ -293,6 +296,7 @@ const CHECKS: readonly Check[] = [
   listenAddresses,
   radsecLimits,
   sealingKeys,
+  weakSecrets,
   redisTopology,
   directories,
   entraUserSource,

@@ -130,6 +130,35 @@ describe('radius-mfa doctor', () => {
     expect(refused.findings.map((f) => f.check)).toContain('config redis.url');
   });
 
+  it('fails on guessable secrets with the config check\'s own findings, naming each key and the command, never the value', async () => {
+    const weak = { key: Buffer.alloc(32).toString('base64'), token: 'replace-me-with-the-output-of-openssl-rand-hex-32', secret: 'change-me-radius-secret' };
+    const file = join(dir, 'weak-secrets.yaml');
+    writeFileSync(
+      file,
+      [
+        `redis: { url: "${redisServer.url}", keyPrefix: "${redisServer.prefix()}" }`,
+        `security: { sealingKeys: [{ id: k1, key: "${weak.key}" }] }`,
+        `api: { adminToken: "${weak.token}" }`,
+        `clients:\n  - { name: vpn, address: 127.0.0.1, secret: "${weak.secret}" }`,
+      ].join('\n'),
+    );
+    const { code, findings } = await doctor(file);
+    expect(code).toBe(1);
+    expect(find(findings, 'config security.sealingKeys[0].key')).toMatchObject({ status: 'fail', fix: expect.stringContaining('openssl rand -base64 32') });
+    expect(find(findings, 'config api.adminToken')).toMatchObject({ status: 'fail', fix: expect.stringContaining('openssl rand -hex 32') });
+    expect(find(findings, 'config clients[0].secret')).toMatchObject({ status: 'fail', fix: expect.stringContaining('openssl rand -base64 24') });
+    for (const value of Object.values(weak)) expect(JSON.stringify(findings)).not.toContain(value);
+  });
+
+  it('warns about a weak sealing key kept only to open older secrets', async () => {
+    const old = Buffer.alloc(32).toString('base64');
+    const file = join(dir, 'old-key.yaml');
+    writeFileSync(file, `redis: { url: "${redisServer.url}", keyPrefix: "${redisServer.prefix()}" }\nsecurity: { sealingKeys: [{ id: k2, key: "${key}" }, { id: k1, key: "${old}" }] }\n`);
+    const { findings } = await doctor(file);
+    expect(find(findings, 'config security.sealingKeys[1].key')).toMatchObject({ status: 'warn', fix: expect.stringContaining('re-enrolled') });
+    expect(JSON.stringify(findings)).not.toContain(old);
+  });
+
   it('prints a readable report with each fix', async () => {
     const file = write('text.yaml', ['clients:', '  - { name: vpn, address: 127.0.0.1, secret: "short-secret" }']);
     const run = await runCli(['doctor', '-c', file]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@radius-mfa/config';
 import { createClientTable, canonicalAddress } from '@radius-mfa/radius-ingress';
@@ -5,7 +6,7 @@ import { createClientTable, canonicalAddress } from '@radius-mfa/radius-ingress'
 function clients(list: { name: string; address: string | string[] }[]) {
   const text = JSON.stringify({
     redis: { url: 'redis://127.0.0.1:6379' },
-    security: { sealingKeys: [{ id: 'k', key: Buffer.alloc(32, 1).toString('base64') }] },
+    security: { sealingKeys: [{ id: 'k', key: randomBytes(32).toString('base64') }] },
     clients: list.map((c) => ({ ...c, secret: 'a-long-enough-secret' })),
   });
   return parseConfig(text, { env: {} }).config.clients;
