@@ -5,3 +5,4 @@ export { encodeDelivery, decodeDelivery, type DeliveryMessage } from './delivery
 export { auditFields, AUDIT_STREAM_LENGTH, type AuditEvent, type AuditOutcome } from './audit.js';
 export { APPROVAL_ROUTES, approvalUrl, type ApprovalAction } from './approval-urls.js';
 export { LuaScript, pairsToRecord } from './lua-script.js';
+export { VERDICT_LUA, verdictArgs, verdictKeys, type Verdict } from './verdict-lua.js';

@@ -23,7 +23,16 @@ export {
   type EnrollPushOptions,
   type PushEnrollment,
 } from './user-store.js';
-export { verifyTotp, type VerifyTotpOptions, type TotpVerifyResult, type TotpVerifyOutcome } from './totp-verify.js';
+export {
+  verifyTotp,
+  verifyTotpAndDeliver,
+  type VerifyTotpOptions,
+  type TotpVerifyResult,
+  type TotpVerifyOutcome,
+  type TotpDelivery,
+  type TotpDeliveryResult,
+  type TotpVerdicts,
+} from './totp-verify.js';
 export { generateMatchNumber, matchNumberEquals, normaliseMatchNumber } from './number-matching.js';
 export {
   createChallengeStore,

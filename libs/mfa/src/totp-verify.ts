@@ -1,9 +1,47 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@radius-mfa/contracts';
-import { LuaScript } from '@radius-mfa/contracts';
+import { LuaScript, VERDICT_LUA, verdictArgs, verdictKeys, type RedisKeys, type Verdict } from '@radius-mfa/contracts';
 import type { Sealer } from './seal.js';
 import { findTotpStep, type TotpAlgorithm } from './totp.js';
 import { UserField, totpSecretAad } from './user-fields.js';
+
+/**
+ * Lua: totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, allowUnconfirmed, txn,
+ * confirm) → outcome, lockedUntil or 0, failures. Accepts a TOTP step for a user at most once,
+ * counts failures and locks out. Arguments as ARGV[1..8] of VERIFY_TOTP below; `confirm` '1'
+ * marks an unconfirmed enrollment confirmed when its code is accepted (the sign-in that proves
+ * the app has the secret).
+ */
+const TOTP_DECIDE_LUA = `
+local function totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, allowUnconfirmed, txn, confirm)
+  local h = redis.call('HMGET', userKey, '${UserField.totpSecret}', '${UserField.totpConfirmed}', '${UserField.lockedUntil}',
+    '${UserField.fraudLockedAt}', '${UserField.totpLastStep}', '${UserField.totpLastTxn}')
+  local secret, confirmed, lockedUntil, fraud, lastStep, lastTxn = h[1], h[2], h[3], h[4], h[5], h[6]
+  if not secret or secret ~= sealed or (confirmed ~= '1' and allowUnconfirmed ~= '1') then
+    return 'not-enrolled', 0, 0
+  end
+  if fraud then return 'locked', 0, 0 end
+  if lockedUntil and tonumber(lockedUntil) > now then return 'locked', tonumber(lockedUntil), 0 end
+  if txn ~= '' and step ~= '' and lastStep and tonumber(step) == tonumber(lastStep) and lastTxn == txn then
+    return 'accepted', 0, 0
+  end
+  if step ~= '' and (not lastStep or tonumber(step) > tonumber(lastStep)) then
+    redis.call('HSET', userKey, '${UserField.totpLastStep}', step, '${UserField.totpFailures}', 0, '${UserField.totpLastTxn}', txn)
+    redis.call('HDEL', userKey, '${UserField.lockedUntil}')
+    if confirm == '1' and confirmed ~= '1' then redis.call('HSET', userKey, '${UserField.totpConfirmed}', '1') end
+    return 'accepted', 0, 0
+  end
+  -- A replay counts as a failure: whoever replays a seen code is guessing as much as any other.
+  local failures = redis.call('HINCRBY', userKey, '${UserField.totpFailures}', 1)
+  local outcome = 'invalid'
+  if step ~= '' then outcome = 'replayed' end
+  if failures >= tonumber(maxAttempts) then
+    local untilMs = now + tonumber(lockoutMs)
+    redis.call('HSET', userKey, '${UserField.lockedUntil}', untilMs, '${UserField.totpFailures}', 0)
+    return outcome, untilMs, failures
+  end
+  return outcome, 0, failures
+end
+`;
 
 /**
  * Accepts a TOTP step for a user at most once, counts failures and locks out, atomically.
@@ -17,37 +55,39 @@ import { UserField, totpSecretAad } from './user-fields.js';
  * ARGV[6]  '1' if an unconfirmed enrollment may be used (the confirming login)
  * ARGV[7]  the transaction verifying, or '': recorded with an accepted step, so a retried job of the
  *          same transaction presenting the same step is told 'accepted' again, not 'replayed'
+ * ARGV[8]  '1' to mark an unconfirmed enrollment confirmed when the code is accepted
  * Returns  { outcome, lockedUntil or 0, failures }
  *          outcome: 'accepted' | 'invalid' | 'replayed' | 'locked' | 'not-enrolled'
  */
-const VERIFY_TOTP = new LuaScript(`
-local now = tonumber(ARGV[1])
-local h = redis.call('HMGET', KEYS[1], '${UserField.totpSecret}', '${UserField.totpConfirmed}', '${UserField.lockedUntil}',
-  '${UserField.fraudLockedAt}', '${UserField.totpLastStep}', '${UserField.totpLastTxn}')
-local secret, confirmed, lockedUntil, fraud, lastStep, lastTxn = h[1], h[2], h[3], h[4], h[5], h[6]
-if not secret or secret ~= ARGV[5] or (confirmed ~= '1' and ARGV[6] ~= '1') then
-  return {'not-enrolled', 0, 0}
-end
-if fraud then return {'locked', 0, 0} end
-if lockedUntil and tonumber(lockedUntil) > now then return {'locked', tonumber(lockedUntil), 0} end
-if ARGV[7] ~= '' and ARGV[2] ~= '' and lastStep and tonumber(ARGV[2]) == tonumber(lastStep) and lastTxn == ARGV[7] then
-  return {'accepted', 0, 0}
-end
-if ARGV[2] ~= '' and (not lastStep or tonumber(ARGV[2]) > tonumber(lastStep)) then
-  redis.call('HSET', KEYS[1], '${UserField.totpLastStep}', ARGV[2], '${UserField.totpFailures}', 0, '${UserField.totpLastTxn}', ARGV[7])
-  redis.call('HDEL', KEYS[1], '${UserField.lockedUntil}')
-  return {'accepted', 0, 0}
-end
--- A replay counts as a failure: whoever replays a seen code is guessing as much as any other.
-local failures = redis.call('HINCRBY', KEYS[1], '${UserField.totpFailures}', 1)
-local outcome = 'invalid'
-if ARGV[2] ~= '' then outcome = 'replayed' end
-if failures >= tonumber(ARGV[3]) then
-  local untilMs = now + tonumber(ARGV[4])
-  redis.call('HSET', KEYS[1], '${UserField.lockedUntil}', untilMs, '${UserField.totpFailures}', 0)
-  return {outcome, untilMs, failures}
-end
-return {outcome, 0, failures}
+const VERIFY_TOTP = new LuaScript(`${TOTP_DECIDE_LUA}
+return { totp_decide(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) }
+`);
+
+/**
+ * verifyTotpAndDeliver: the TOTP check and the verdict it leads to in one script, so a code sign-in
+ * costs one round trip after the user read. Nothing is checked (no step used, no failure counted)
+ * for a transaction that already has its verdict.
+ *
+ * KEYS[1]  user hash, KEYS[2] txn hash, KEYS[3] txn waiters set, KEYS[4] audit stream
+ * ARGV[1..8] as VERIFY_TOTP
+ * ARGV[9]  txn id, ARGV[10] ingress channel prefix, ARGV[11] lifetime of the cached answer (ms)
+ * ARGV[12] the outcome the rejected verdict answers ('invalid' | 'replayed'), or '' for none
+ * ARGV[13..] the accepted verdict, then the rejected one if ARGV[12] is set (verdictArgs form)
+ * Returns  { 'answered', standingBytes, 0, 0 }: an earlier verdict stands, the code was not checked
+ *          { outcome, bytes, lockedUntil or 0, 1 }: the check's verdict was delivered (it decided)
+ *          { outcome, '', lockedUntil or 0, 0 }: no verdict was given for this outcome: the caller delivers
+ */
+const VERIFY_TOTP_AND_DELIVER = new LuaScript(`${VERDICT_LUA}${TOTP_DECIDE_LUA}
+local answered = redis.call('HGET', KEYS[2], 'response')
+if answered then return { 'answered', answered, 0, 0 } end
+local outcome, lockedUntil = totp_decide(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+local accepted, next = read_verdict(13)
+local verdict
+if outcome == 'accepted' then verdict = accepted
+elseif ARGV[12] ~= '' and outcome == ARGV[12] then verdict = read_verdict(next) end
+if not verdict then return { outcome, '', lockedUntil, 0 } end
+local delivered = deliver_verdict(KEYS[2], KEYS[3], KEYS[4], ARGV[9], ARGV[10], ARGV[11], verdict)
+return { outcome, delivered[2], lockedUntil, 1 }
 `);
 
 export type TotpVerifyOutcome = 'accepted' | 'invalid' | 'replayed' | 'locked' | 'not-enrolled';
@@ -84,21 +124,29 @@ export interface VerifyTotpOptions {
    * re-enrollment in between gives 'not-enrolled', as it does between the read and the script now).
    */
   readonly sealedSecret?: string;
+  /** Mark an unconfirmed enrollment confirmed when the code is accepted, in the same script. */
+  readonly confirm?: boolean;
 }
 
-/**
- * Verifies `code` for `user` (spaces ignored: apps show '123 456'): the match is computed here, the decision (replay, attempts, lockout)
- * is taken atomically in Redis, so two workers given the same code accept it once between them.
- */
-export async function verifyTotp(redis: Redis, keys: RedisKeys, user: string, code: string, options: VerifyTotpOptions): Promise<TotpVerifyResult> {
+interface TotpCheck {
+  readonly key: string;
+  readonly sealed: string;
+  readonly now: number;
+  readonly step: number | undefined;
+  /** ARGV[1..8] of VERIFY_TOTP. */
+  readonly args: (string | number)[];
+}
+
+/** Reads the sealed secret if not given, and finds the step `code` matches (in JS: the secret never reaches Redis unsealed). */
+async function prepareCheck(redis: Redis, keys: RedisKeys, user: string, code: string, options: VerifyTotpOptions): Promise<TotpCheck | undefined> {
   const key = keys.user(user);
   const sealed = options.sealedSecret ?? (await redis.hget(key, UserField.totpSecret));
-  if (!sealed) return { outcome: 'not-enrolled' };
+  if (!sealed) return undefined;
   const now = options.now ?? Date.now();
   const secret = options.sealer.unseal(Buffer.from(sealed, 'base64'), totpSecretAad(user));
   const step = findTotpStep(secret, code.replace(/\s+/g, ''), { ...options, time: now / 1000 });
   secret.fill(0);
-  const [outcome, lockedUntil] = (await VERIFY_TOTP.run(redis, [key], [
+  const args = [
     now,
     step === undefined ? '' : String(step),
     options.maxAttempts,
@@ -106,10 +154,80 @@ export async function verifyTotp(redis: Redis, keys: RedisKeys, user: string, co
     sealed,
     options.allowUnconfirmed ? '1' : '0',
     options.txn ?? '',
-  ])) as [TotpVerifyOutcome, number, number];
+    options.confirm ? '1' : '0',
+  ];
+  return { key, sealed, now, step, args };
+}
+
+function verifyResult(outcome: TotpVerifyOutcome, step: number | undefined, lockedUntil: number): TotpVerifyResult {
   return {
     outcome,
     ...(outcome === 'accepted' && step !== undefined && { step }),
     ...(lockedUntil > 0 && { lockedUntil }),
   };
+}
+
+/**
+ * Verifies `code` for `user` (spaces ignored: apps show '123 456'): the match is computed here, the decision (replay, attempts, lockout)
+ * is taken atomically in Redis, so two workers given the same code accept it once between them.
+ */
+export async function verifyTotp(redis: Redis, keys: RedisKeys, user: string, code: string, options: VerifyTotpOptions): Promise<TotpVerifyResult> {
+  const check = await prepareCheck(redis, keys, user, code, options);
+  if (!check) return { outcome: 'not-enrolled' };
+  const [outcome, lockedUntil] = (await VERIFY_TOTP.run(redis, [check.key], check.args)) as [TotpVerifyOutcome, number, number];
+  return verifyResult(outcome, check.step, lockedUntil);
+}
+
+/** The verdicts a TOTP check may end in, signed before it runs. */
+export interface TotpVerdicts {
+  readonly accepted: Verdict;
+  /** The Reject for a code that is not accepted (as `rejectedAs`); absent when that outcome is not final (e.g. another try). */
+  readonly rejected?: Verdict;
+}
+
+export interface TotpDelivery {
+  /** The transaction the verdict answers. */
+  readonly txn: string;
+  /** Lifetime of the cached answer, ms. */
+  readonly ttlMs: number;
+  /**
+   * The verdicts, asked for once the code's match is known: `rejectedAs` is the outcome a code
+   * that is not accepted gets ('replayed' when it matched a step, else 'invalid').
+   */
+  readonly verdicts: (rejectedAs: 'invalid' | 'replayed') => TotpVerdicts;
+}
+
+export type TotpDeliveryResult =
+  /** The transaction had its verdict already: nothing was checked, no step used. */
+  | { readonly status: 'answered'; readonly response: Buffer }
+  /** Checked, and the verdict for the outcome was delivered (it decided the transaction). */
+  | ({ readonly status: 'delivered'; readonly response: Buffer } & TotpVerifyResult)
+  /** Checked; no verdict was given for this outcome: the caller decides and delivers. */
+  | ({ readonly status: 'checked' } & TotpVerifyResult);
+
+/**
+ * verifyTotp and the delivery of the verdict it leads to, in one atomic script (one round trip):
+ * first verdict wins, the step is used at most once (a retried job of the same admission, `txn`,
+ * is told 'accepted' again), failures and lockouts counted, the audit entry written with the
+ * verdict that decides.
+ */
+export async function verifyTotpAndDeliver(redis: Redis, keys: RedisKeys, user: string, code: string, options: VerifyTotpOptions & { readonly delivery: TotpDelivery }): Promise<TotpDeliveryResult> {
+  const check = await prepareCheck(redis, keys, user, code, options);
+  if (!check) return { status: 'checked', outcome: 'not-enrolled' };
+  const { delivery } = options;
+  const rejectedAs = check.step === undefined ? 'invalid' : 'replayed';
+  const verdicts = delivery.verdicts(rejectedAs);
+  const [status, response, lockedUntil, delivered] = (await VERIFY_TOTP_AND_DELIVER.runBuffer(redis, [check.key, ...verdictKeys(keys, delivery.txn)], [
+    ...check.args,
+    delivery.txn,
+    keys.ingressChannel(''),
+    delivery.ttlMs,
+    verdicts.rejected ? rejectedAs : '',
+    ...verdictArgs(verdicts.accepted),
+    ...(verdicts.rejected ? verdictArgs(verdicts.rejected) : []),
+  ])) as [Buffer, Buffer, number, number];
+  const outcome = status.toString();
+  if (outcome === 'answered') return { status: 'answered', response };
+  const result = verifyResult(outcome as TotpVerifyOutcome, check.step, lockedUntil);
+  return delivered === 1 ? { status: 'delivered', response, ...result } : { status: 'checked', ...result };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { base32Decode, createSealer, createUserStore, generateTotp, verifyTotp, type UserStore } from '@radius-mfa/mfa';
+import { Redis } from 'ioredis';
+import { decodeDelivery, type DeliveryMessage } from '@radius-mfa/contracts';
+import { base32Decode, createSealer, createUserStore, generateTotp, verifyTotp, verifyTotpAndDeliver, type TotpVerdicts, type UserStore } from '@radius-mfa/mfa';
 import { useRedisSuite } from './redis-suite.js';
 
 const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
@@ -122,5 +124,88 @@ describe('verifyTotp', () => {
     const now = Date.now() + 60_000;
     const next = generateTotp(base32Decode(secret), { time: now / 1000 });
     expect((await verifyTotp(suite.a, suite.keys, 'dave', next, { ...options, allowUnconfirmed: true, now })).outcome).toBe('locked');
+  });
+
+  describe('verifyTotpAndDeliver: the check and its verdict in one script', () => {
+    const accept = Buffer.from('02'.padEnd(40, 'a'), 'hex');
+    const reject = Buffer.from('03'.padEnd(40, 'b'), 'hex');
+    const audit = (reason: string) => ({ at: 1, user: 'u', client: 'vpn', method: 'totp', outcome: 'accept' as const, reason });
+    const delivery = (txn: string, withReject = true) => ({
+      txn,
+      ttlMs: 60_000,
+      verdicts: (rejectedAs: 'invalid' | 'replayed'): TotpVerdicts => ({
+        accepted: { response: accept, audit: audit('totp-accepted') },
+        ...(withReject && { rejected: { response: reject, audit: audit(`totp-${rejectedAs}`) } }),
+      }),
+    });
+    const reasons = async (): Promise<string[]> => (await suite.a.xrange(suite.keys.audit(), '-', '+')).map(([, f]) => f[f.indexOf('reason') + 1]!);
+
+    it('delivers the Accept to the waiting ingress with one audit entry; a retry of the transaction checks nothing', async () => {
+      const secret = await enrolled('dlv');
+      const now = 1_700_000_000_000;
+      const code = generateTotp(secret, { time: now / 1000 });
+      const subscriber = new Redis(suite.server.url);
+      const got: DeliveryMessage[] = [];
+      subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => got.push(decodeDelivery(message)));
+      await subscriber.subscribe(suite.keys.ingressChannel('ing'));
+      try {
+        // An ingress waits on the transaction (as admitTransaction leaves it).
+        await suite.a.sadd(suite.keys.txnWaiters('d1'), 'ing');
+        const before = (await reasons()).length;
+        const first = await verifyTotpAndDeliver(suite.a, suite.keys, 'dlv', code, { ...options, now, txn: 'd1:1', delivery: delivery('d1') });
+        expect(first).toMatchObject({ status: 'delivered', outcome: 'accepted' });
+        expect(first.status === 'delivered' && first.response.equals(accept)).toBe(true);
+        await expect.poll(() => got.length).toBe(1);
+        expect(got[0]!.response.equals(accept)).toBe(true);
+        // A duplicate job of the answered transaction: the standing bytes, no check, no entry.
+        const retried = await verifyTotpAndDeliver(suite.b, suite.keys, 'dlv', code, { ...options, now, txn: 'd1:1', delivery: delivery('d1') });
+        expect(retried.status).toBe('answered');
+        expect(retried.status === 'answered' && retried.response.equals(accept)).toBe(true);
+        expect((await reasons()).slice(before)).toEqual(['totp-accepted']);
+        // Another transaction with the same code: the prepared Reject for a replay, delivered.
+        const replay = await verifyTotpAndDeliver(suite.b, suite.keys, 'dlv', code, { ...options, now, txn: 'd2:1', delivery: delivery('d2') });
+        expect(replay).toMatchObject({ status: 'delivered', outcome: 'replayed' });
+        expect(replay.status === 'delivered' && replay.response.equals(reject)).toBe(true);
+        expect((await reasons()).slice(before)).toEqual(['totp-accepted', 'totp-replayed']);
+      } finally {
+        subscriber.disconnect();
+      }
+    });
+
+    it('uses no step and counts no failure for a transaction answered before the check', async () => {
+      const secret = await enrolled('late');
+      const now = 1_700_000_000_000;
+      const code = generateTotp(secret, { time: now / 1000 });
+      await suite.a.hset(suite.keys.txn('d3'), 'response', reject);
+      const late = await verifyTotpAndDeliver(suite.a, suite.keys, 'late', code, { ...options, now, txn: 'd3:1', delivery: delivery('d3') });
+      expect(late.status).toBe('answered');
+      // The code is still good for the person's next sign-in.
+      expect((await verifyTotp(suite.a, suite.keys, 'late', code, { ...options, now })).outcome).toBe('accepted');
+    });
+
+    it('without a verdict for the outcome (a wrong code that gets another try, a lockout) it only checks', async () => {
+      const secret = await enrolled('chk');
+      const now = 1_700_000_000_000;
+      const good = generateTotp(secret, { time: now / 1000 });
+      const bad = good === '000000' ? '111111' : '000000';
+      const wrong = await verifyTotpAndDeliver(suite.a, suite.keys, 'chk', bad, { ...options, now, txn: 'd4:1', delivery: delivery('d4', false) });
+      expect(wrong).toEqual({ status: 'checked', outcome: 'invalid' });
+      expect(await suite.a.hexists(suite.keys.txn('d4'), 'response')).toBe(0);
+      await verifyTotp(suite.a, suite.keys, 'chk', bad, { ...options, now });
+      const third = await verifyTotpAndDeliver(suite.a, suite.keys, 'chk', bad, { ...options, now, txn: 'd5:1', delivery: delivery('d5') });
+      // The lockout this failure starts is reported; the prepared Reject for 'invalid' answered it.
+      expect(third).toMatchObject({ status: 'delivered', outcome: 'invalid', lockedUntil: now + 300_000 });
+      const locked = await verifyTotpAndDeliver(suite.a, suite.keys, 'chk', good, { ...options, now, txn: 'd6:1', delivery: delivery('d6') });
+      expect(locked).toEqual({ status: 'checked', outcome: 'locked', lockedUntil: now + 300_000 });
+      expect(await suite.a.hexists(suite.keys.txn('d6'), 'response')).toBe(0);
+    });
+
+    it('confirms an unconfirmed enrollment with the code that is accepted, when asked to', async () => {
+      const { secret } = await store.enrollTotp('fresh');
+      const code = generateTotp(base32Decode(secret));
+      const result = await verifyTotpAndDeliver(suite.a, suite.keys, 'fresh', code, { ...options, allowUnconfirmed: true, confirm: true, txn: 'd7:1', delivery: delivery('d7') });
+      expect(result).toMatchObject({ status: 'delivered', outcome: 'accepted' });
+      expect((await store.getUser('fresh'))?.totp?.confirmed).toBe(true);
+    });
   });
 });

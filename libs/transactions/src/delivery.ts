@@ -1,5 +1,5 @@
 import type { Redis, Cluster } from 'ioredis';
-import { decodeDelivery, encodeDelivery, ContractError, type RedisKeys, type DeliveryMessage } from '@radius-mfa/contracts';
+import { decodeDelivery, verdictArgs, verdictKeys, ContractError, type AuditEvent, type RedisKeys, type DeliveryMessage } from '@radius-mfa/contracts';
 import { deliverPreparedScript, deliverScript, prepareScript } from './scripts.js';
 
 export interface DeliverResult {
@@ -12,22 +12,23 @@ export interface DeliverResult {
 /** Default lifetime of an answered transaction, to answer late retransmissions identically. */
 export const ANSWERED_TTL_MS = 60_000;
 
+export interface DeliverOptions {
+  /** Lifetime of the cached answer; ANSWERED_TTL_MS by default. */
+  readonly ttlMs?: number;
+  /** The decision's audit entry: written with the verdict, only when this verdict decides. */
+  readonly audit?: AuditEvent;
+}
+
 /**
  * The one verdict path: store the signed response bytes as the transaction's cached answer and
- * publish them to every ingress waiting on it. First verdict wins.
+ * publish them to every ingress waiting on it. First verdict wins; the audit entry goes with the
+ * verdict that decided, so a transaction has one however many attempts answered it.
  */
-export async function deliverVerdict(
-  redis: Redis | Cluster,
-  keys: RedisKeys,
-  txn: string,
-  response: Buffer,
-  options: { ttlMs?: number } = {},
-): Promise<DeliverResult> {
-  const message = encodeDelivery({ txn, response });
+export async function deliverVerdict(redis: Redis | Cluster, keys: RedisKeys, txn: string, response: Buffer, options: DeliverOptions = {}): Promise<DeliverResult> {
   const [decided, stored] = (await deliverScript.runBuffer(
     redis,
-    [keys.txn(txn), keys.txnWaiters(txn)],
-    [response, message, keys.ingressChannel(''), options.ttlMs ?? ANSWERED_TTL_MS],
+    verdictKeys(keys, txn),
+    [txn, keys.ingressChannel(''), options.ttlMs ?? ANSWERED_TTL_MS, ...verdictArgs({ response, ...(options.audit && { audit: options.audit }) })],
   )) as [number, Buffer];
   return { decided: decided === 1, response: stored };
 }
@@ -94,7 +95,7 @@ export async function deliverPreparedVerdict(
 ): Promise<PreparedDelivery> {
   const [decided, bytes] = (await deliverPreparedScript.runBuffer(
     redis,
-    [keys.txn(txn), keys.txnWaiters(txn)],
+    verdictKeys(keys, txn),
     [which, txn, keys.ingressChannel(''), options.ttlMs ?? ANSWERED_TTL_MS],
   )) as [number, Buffer];
   if (decided === -1) return { decided: false, response: undefined };

@@ -7,6 +7,7 @@ export {
   subscribeDeliveries,
   ANSWERED_TTL_MS,
   type DeliverResult,
+  type DeliverOptions,
   type PreparedDelivery,
   type DeliverySubscription,
 } from './delivery.js';

@@ -1,4 +1,4 @@
-import { LuaScript } from '@radius-mfa/contracts';
+import { LuaScript, VERDICT_LUA } from '@radius-mfa/contracts';
 
 /**
  * admitTransaction
@@ -23,47 +23,33 @@ return { 'pending', redis.call('HGET', KEYS[1], 'createdAt') }
 
 /**
  * deliverVerdict
- * KEYS[1] txn hash, KEYS[2] txn waiters set
- * ARGV[1] response bytes, ARGV[2] delivery message (wire form), ARGV[3] channel prefix,
- * ARGV[4] lifetime of the cached answer (ms)
- * Result: { 1, responseBytes } when this call decided; { 0, cachedBytes } when an earlier
- * verdict stands (first verdict wins, so every retransmission gets identical bytes).
+ * KEYS[1] txn hash, KEYS[2] txn waiters set, KEYS[3] audit stream
+ * ARGV[1] txn id, ARGV[2] channel prefix, ARGV[3] lifetime of the cached answer (ms),
+ * ARGV[4..] the verdict (verdictArgs: response bytes, audit field count, audit fields)
+ * Result: { 1, responseBytes } when this call decided (its audit entry, if any, written); { 0,
+ * cachedBytes } when an earlier verdict stands (first verdict wins, so every retransmission gets
+ * identical bytes, and no second audit entry is written).
  */
-const DELIVER_SOURCE = `
-local existing = redis.call('HGET', KEYS[1], 'response')
-if existing then return { 0, existing } end
-redis.call('HSET', KEYS[1], 'response', ARGV[1], 'status', 'answered')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local waiters = redis.call('SMEMBERS', KEYS[2])
-for _, ingress in ipairs(waiters) do
-  redis.call('PUBLISH', ARGV[3] .. ingress, ARGV[2])
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return { 1, ARGV[1] }
+const DELIVER_SOURCE = `${VERDICT_LUA}
+local verdict = read_verdict(4)
+return deliver_verdict(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], verdict)
 `;
 
 /**
  * deliverPreparedVerdict
- * KEYS[1] txn hash, KEYS[2] txn waiters set
+ * KEYS[1] txn hash, KEYS[2] txn waiters set, KEYS[3] audit stream (unused: results-api audits)
  * ARGV[1] which prepared response ('accept' | 'reject'), ARGV[2] txn id, ARGV[3] channel
  * prefix, ARGV[4] lifetime of the cached answer (ms)
  * Result: { 1, bytes } decided now; { 0, bytes } an earlier verdict stands; { -1, '' } nothing
  * was prepared (unknown or expired transaction).
  */
-const DELIVER_PREPARED_SOURCE = `
+const DELIVER_PREPARED_SOURCE = `${VERDICT_LUA}
 local existing = redis.call('HGET', KEYS[1], 'response')
 if existing then return { 0, existing } end
 local prepared = redis.call('HGET', KEYS[1], 'prepared:' .. ARGV[1])
 if not prepared then return { -1, '' } end
-redis.call('HSET', KEYS[1], 'response', prepared, 'status', 'answered')
 redis.call('HDEL', KEYS[1], 'prepared:accept', 'prepared:reject')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local message = string.char(#ARGV[2]) .. ARGV[2] .. prepared
-for _, ingress in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  redis.call('PUBLISH', ARGV[3] .. ingress, message)
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return { 1, prepared }
+return deliver_verdict(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], { response = prepared, audit = {} })
 `;
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { redisKeys, type DeliveryMessage } from '@radius-mfa/contracts';
+import { auditFields, redisKeys, type AuditEvent, type DeliveryMessage } from '@radius-mfa/contracts';
 import {
   admitTransaction,
   deliverPreparedVerdict,
@@ -91,6 +91,24 @@ describe('transactions', () => {
       await Promise.all(subs.map((s) => s.close()));
       subscribers.forEach((s) => s.disconnect());
     }
+  });
+
+  it('writes the audit entry with the verdict that decides, and none for a later one (a retried or duplicate job)', async () => {
+    const keys = redisKeys(server.prefix());
+    await admitTransaction(a, keys, { txn: 'au1', ingressId: 'ing', ttlMs: 10_000 });
+    const event = (reason: string): AuditEvent => ({ at: 1, user: 'alice', client: 'vpn', method: 'totp', outcome: 'accept', reason, txn: 'au1' });
+    const accept = Buffer.from('02'.padEnd(40, 'a'), 'hex');
+    const first = await deliverVerdict(a, keys, 'au1', accept, { audit: event('first') });
+    expect(first.decided).toBe(true);
+    const again = await deliverVerdict(a, keys, 'au1', accept, { audit: event('retried') });
+    expect(again.decided).toBe(false);
+    expect(again.response.equals(accept)).toBe(true);
+    const entries = await a.xrange(keys.audit(), '-', '+');
+    expect(entries.map(([, fields]) => fields[fields.indexOf('reason') + 1])).toEqual(['first']);
+    expect(entries[0]![1]).toEqual(auditFields(event('first')));
+    // Without an audit event nothing is added (results-api and the ingress audit on their own).
+    await deliverVerdict(a, keys, 'au2', accept);
+    expect(await a.xlen(keys.audit())).toBe(1);
   });
 });
 

@@ -139,7 +139,7 @@ export function createWorkerDependencies(options: DependencyOptions): WorkerDepe
     enrollmentLinks: createEnrollmentLinks(redis, keys),
     firstFactors,
     states: createStateStore(redis, keys),
-    totp: { redis, keys, sealer, users, totp: config.mfa.totp },
+    totp: { redis, keys, sealer, totp: config.mfa.totp },
     ...(push && { push }),
     ...(sms && { sms }),
     ...(voice && { voice }),

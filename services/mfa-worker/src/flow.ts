@@ -11,13 +11,14 @@ import type { Redis, Cluster } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
 import type { Config, SecondFactorMethod } from '@radius-mfa/config';
 import { clientUsesEntra, type FirstFactorResult, type RawAttribute } from '@radius-mfa/directory';
-import { enrollmentUrl, type EnrollmentLinks, type EnrollmentMethod, type Sealer, type UserRecord, type UserStore } from '@radius-mfa/mfa';
+import { enrollmentUrl, type EnrollmentLinks, type EnrollmentMethod, type Sealer, type SignInUser, type TotpVerifyOutcome, type UserRecord, type UserStore } from '@radius-mfa/mfa';
+import { ANSWERED_TTL_MS } from '@radius-mfa/transactions';
 import type { RadiusAttribute, RadiusPacket } from '@radius-mfa/radius-protocol';
 import type { Logger } from '@radius-mfa/runtime';
 import { splitAppendedPassword, type AppendedFactor } from './append.js';
 import { acceptAttributes } from './attributes.js';
 import type { ClientRuntime } from './clients.js';
-import { accept, reject, type Decision, type DecisionRecord } from './decision.js';
+import { accept, reject, type Decision, type DecisionRecord, type FinalDecision, type SignedVerdict } from './decision.js';
 import { enrollGraceStartedAt } from './enrollment-grace.js';
 import type { EntraUserSource } from './entra-user-source.js';
 import type { FirstFactorProviders } from './first-factors.js';
@@ -91,6 +92,18 @@ export interface FlowRequest {
    * least `holdMs`, for a decision made outside the job (prepareVerdicts).
    */
   readonly prepareHold: (attributes: readonly RadiusAttribute[], rejectMessage: string, holdMs: number) => Promise<boolean>;
+  /** Signs a final decision ahead, with its audit event, for a check that delivers its verdict itself (TOTP). */
+  readonly verdictOf: (decision: FinalDecision) => SignedVerdict;
+  /** The user record read already issued with the job's first command (readsUserAtOnce); read here otherwise. */
+  readonly signInUser?: Promise<SignInUser>;
+}
+
+/**
+ * Whether a new sign-in of this client reads the user record with nothing in between (no first
+ * factor, no Entra lookup): then the job issues that read with its first command, one round trip.
+ */
+export function readsUserAtOnce(client: ClientRuntime, incoming: Pick<IncomingRequest, 'state' | 'authorizeOnly'>): boolean {
+  return !incoming.state && !incoming.authorizeOnly && client.config.firstFactor === 'none' && !clientUsesEntra(client.config);
 }
 
 /** Everything known after the first factor, carried through the challenge steps. */
@@ -115,12 +128,12 @@ function record(user: string, method: string, outcome: DecisionRecord['outcome']
   return { user, method, outcome, reason, ...(startedAt !== undefined && { startedAt }) };
 }
 
-function finalAccept(signIn: SignIn, method: string, outcome: 'accept' | 'fail-open', reason: string, message?: string): Decision {
+function finalAccept(signIn: SignIn, method: string, outcome: 'accept' | 'fail-open', reason: string, message?: string): FinalDecision {
   const { client, user } = signIn.request;
   return accept(record(user, method, outcome, reason, signIn.startedAt), acceptAttributes(client.attributes, signIn.groups, signIn.firstFactorAttributes), message);
 }
 
-function finalReject(signIn: SignIn, method: string, reason: string, message: string = Prompts.rejected, outcome: DecisionRecord['outcome'] = 'reject'): Decision {
+function finalReject(signIn: SignIn, method: string, reason: string, message: string = Prompts.rejected, outcome: DecisionRecord['outcome'] = 'reject'): FinalDecision {
   return reject(record(signIn.request.user, method, outcome, reason, signIn.startedAt), message);
 }
 
@@ -195,7 +208,7 @@ async function startSignIn(deps: FlowDependencies, request: FlowRequest): Promis
   let enrolled: UserRecord | undefined;
   let sealedTotpSecret: string | undefined;
   try {
-    ({ record: enrolled, sealedTotpSecret } = await deps.users.getUserForSignIn(user));
+    ({ record: enrolled, sealedTotpSecret } = await (request.signInUser ?? deps.users.getUserForSignIn(user)));
   } catch (error) {
     return failMode(deps, signIn, 'none', 'user-store', error);
   }
@@ -254,7 +267,7 @@ async function appendedSecondFactor(
 ): Promise<Decision> {
   if (appended.kind === 'code') {
     if (!methods.includes('totp')) return finalReject(signIn, 'totp', 'totp-not-enrolled', Prompts.rejected);
-    return verifyCode(deps, signIn, appended.code, false, enrolled?.totp?.confirmed, sealedTotpSecret);
+    return verifyCode(deps, signIn, appended.code, false, sealedTotpSecret);
   }
   if (appended.kind === 'method') {
     if (!methods.includes(appended.method)) return finalReject(signIn, appended.method, `${appended.method}-not-available`, Prompts.rejected);
@@ -398,22 +411,13 @@ async function challengeForPhoneCode(deps: FlowDependencies, signIn: SignIn, enr
   return challengeWith(deps, signIn, { step: method, challengeId: sent.codeId }, method === 'sms' ? Prompts.enterSmsCode : Prompts.enterVoiceCode, method, settings.ttlMs);
 }
 
-/** A TOTP code: from the password (append) or from the answer to a challenge. */
-async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, mayRetry: boolean, confirmed?: boolean, sealedTotpSecret?: string): Promise<Decision> {
-  let outcome;
-  try {
-    outcome = await checkTotpCode(deps.totp, signIn.request.user, code, admissionKey(signIn.request), confirmed, sealedTotpSecret);
-  } catch (error) {
-    return failMode(deps, signIn, 'totp', 'user-store', error);
-  }
+/** The Accept or Reject a TOTP outcome ends the sign-in with; undefined when a wrong code gets another try (`mayRetry`). */
+function finalTotpDecision(signIn: SignIn, outcome: TotpVerifyOutcome, mayRetry: boolean): FinalDecision | undefined {
   switch (outcome) {
     case 'accepted':
       return finalAccept(signIn, 'totp', 'accept', 'totp-accepted');
     case 'invalid':
-      if (mayRetry && signIn.attempts + 1 < MAX_ANSWERS) {
-        return challengeWith(deps, { ...signIn, attempts: signIn.attempts + 1 }, { step: 'code' }, Prompts.wrongCode, 'totp', ANSWER_STATE_TTL_MS);
-      }
-      return finalReject(signIn, 'totp', 'totp-invalid');
+      return mayRetry && signIn.attempts + 1 < MAX_ANSWERS ? undefined : finalReject(signIn, 'totp', 'totp-invalid');
     case 'replayed':
       return finalReject(signIn, 'totp', 'totp-replayed', Prompts.codeReplayed);
     case 'locked':
@@ -421,6 +425,47 @@ async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, 
     case 'not-enrolled':
       return finalReject(signIn, 'totp', 'totp-not-enrolled', Prompts.notEnrolled);
   }
+}
+
+/**
+ * A TOTP code: from the password (append) or from the answer to a challenge. The Accept, and the
+ * Reject a failed code gets when that ends the sign-in, are signed ahead, so the check delivers
+ * its own verdict (one script); other outcomes (lockout, another try) are decided here.
+ */
+async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, mayRetry: boolean, sealedTotpSecret?: string): Promise<Decision> {
+  const { request } = signIn;
+  const signed = new Map<TotpVerifyOutcome, { decision: FinalDecision; verdict: SignedVerdict }>();
+  const sign = (outcome: TotpVerifyOutcome): SignedVerdict | undefined => {
+    const decision = finalTotpDecision(signIn, outcome, mayRetry);
+    if (!decision) return undefined;
+    const verdict = request.verdictOf(decision);
+    signed.set(outcome, { decision, verdict });
+    return verdict;
+  };
+  let result;
+  try {
+    result = await checkTotpCode(
+      deps.totp,
+      request.user,
+      code,
+      admissionKey(request),
+      {
+        txn: request.txn,
+        ttlMs: ANSWERED_TTL_MS,
+        verdicts: (rejectedAs) => {
+          const rejected = sign(rejectedAs);
+          return { accepted: sign('accepted')!, ...(rejected && { rejected }) };
+        },
+      },
+      sealedTotpSecret,
+    );
+  } catch (error) {
+    return failMode(deps, signIn, 'totp', 'user-store', error);
+  }
+  if (result.status === 'answered') return { kind: 'answered' };
+  const given = signed.get(result.outcome);
+  if (result.status === 'delivered' && given) return { kind: 'delivered', response: result.response, record: given.decision.record, audit: given.verdict.audit };
+  return finalTotpDecision(signIn, result.outcome, mayRetry) ?? challengeWith(deps, { ...signIn, attempts: signIn.attempts + 1 }, { step: 'code' }, Prompts.wrongCode, 'totp', ANSWER_STATE_TTL_MS);
 }
 
 const STATE_REJECTS = { unknown: 'state-unknown', replayed: 'state-replayed', mismatch: 'state-mismatch' } as const;

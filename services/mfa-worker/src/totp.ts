@@ -1,26 +1,26 @@
 // TOTP as the flow uses it: one verification per transaction, retry-safe (a retried job of the
-// transaction that had the code accepted is told 'accepted' again; any other is a replay).
+// transaction that had the code accepted is told 'accepted' again; any other is a replay), and
+// the verdict delivered by the same script (one round trip for a code sign-in).
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
 import type { MfaConfig } from '@radius-mfa/config';
-import { verifyTotp, type Sealer, type TotpVerifyOutcome, type UserStore } from '@radius-mfa/mfa';
+import { verifyTotpAndDeliver, type Sealer, type TotpDelivery, type TotpDeliveryResult } from '@radius-mfa/mfa';
 
 export interface TotpSettings {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly sealer: Sealer;
-  readonly users: UserStore;
   readonly totp: MfaConfig['totp'];
 }
 
 /**
  * `admission`: the idempotency key (`admissionKey`): a retried job of it is accepted again.
- * `confirmed`: whether the enrolment is known to be confirmed already (saves a read); unknown when undefined.
- * `sealedSecret`: the sealed secret read with the user record, if it was (saves another).
+ * `delivery`: the transaction and the verdicts the check may end in.
+ * `sealedSecret`: the sealed secret read with the user record, if it was (saves a read).
  */
-export async function checkTotpCode(settings: TotpSettings, user: string, code: string, admission: string, confirmed?: boolean, sealedSecret?: string): Promise<TotpVerifyOutcome> {
+export async function checkTotpCode(settings: TotpSettings, user: string, code: string, admission: string, delivery: TotpDelivery, sealedSecret?: string): Promise<TotpDeliveryResult> {
   const { totp } = settings;
-  const result = await verifyTotp(settings.redis, settings.keys, user, code, {
+  return verifyTotpAndDeliver(settings.redis, settings.keys, user, code, {
     sealer: settings.sealer,
     digits: totp.digits,
     period: totp.period,
@@ -30,12 +30,9 @@ export async function checkTotpCode(settings: TotpSettings, user: string, code: 
     lockoutSeconds: totp.lockoutSeconds,
     // The first valid code after enrolment is what confirms it (the user proved the app has it).
     allowUnconfirmed: true,
+    confirm: true,
     txn: admission,
+    delivery,
     ...(sealedSecret !== undefined && { sealedSecret }),
   });
-  if (result.outcome === 'accepted' && confirmed !== true) {
-    const record = await settings.users.getUser(user);
-    if (record?.totp && !record.totp.confirmed) await settings.users.confirmTotp(user);
-  }
-  return result.outcome;
 }

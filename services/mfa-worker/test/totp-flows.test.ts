@@ -7,7 +7,7 @@ import { cheapArgon2Hash, clientFactory, enrolTotp, useWorkerSuite, type AuthAtt
 const PASSWORD = 'correct horse';
 
 describe('TOTP flows', () => {
-  const names = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kim', 'liam', 'nina', 'mallory', 'olga', 'pete'];
+  const names = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'kim', 'liam', 'nina', 'mallory', 'olga', 'pete', 'rita'];
   const suite = useWorkerSuite({
     // Two workers on one queue: what must hold across workers (replay) is tested as it runs.
     workers: 2,
@@ -144,12 +144,29 @@ describe('TOTP flows', () => {
     expect([a.code, b.code].sort()).toEqual([Code.AccessAccept, Code.AccessReject]);
   });
 
-  it('a duplicate job of one transaction answers once, the same Accept (the TOTP step is consumed once)', async () => {
+  /** The audit entries written for one transaction. */
+  const auditedFor = async (txn: string): Promise<string[][]> => {
+    await suite.settled();
+    return (await suite.commands.xrange(suite.ingress.keys.audit(), '-', '+')).map(([, fields]) => fields).filter((fields) => fields[fields.indexOf('txn') + 1] === txn);
+  };
+
+  it('duplicate jobs of one transaction answer once, the same Accept, with one audit entry (the TOTP step is consumed once)', async () => {
     const code = await enrol('judy');
-    const result = await authenticate({ user: 'judy', password: `${PASSWORD},${code()}`, clientName: 'vpn-append', copies: 3 });
+    const result = await authenticate({ user: 'judy', password: `${PASSWORD},${code()}`, clientName: 'vpn-append', copies: 6 });
     expect(result.code).toBe(Code.AccessAccept);
     const cached = await suite.commands.hgetBuffer(suite.ingress.keys.txn(result.txn), 'response');
     expect(cached?.equals(result.packet.raw)).toBe(true);
+    // The entry goes with the verdict that decided: the other jobs, answered too, add none.
+    const entries = await auditedFor(result.txn);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toContain('totp-accepted');
+  });
+
+  it('duplicate jobs of a code-only sign-in (the user read issued with the first command) answer once, one audit entry', async () => {
+    const code = await enrol('rita');
+    const result = await authenticate({ user: 'rita', password: code(), clientName: 'code-only', copies: 6 });
+    expect(result.code).toBe(Code.AccessAccept);
+    expect(await auditedFor(result.txn)).toHaveLength(1);
   });
 
   it('a retried job whose first attempt had the code accepted (then died) still answers Accept', async () => {
@@ -167,6 +184,7 @@ describe('TOTP flows', () => {
       },
     });
     expect(result.code).toBe(Code.AccessAccept);
+    expect(await auditedFor(result.txn)).toHaveLength(1);
   });
 
   it('the same packet replayed after its txn expired is a new admission: the code is refused as a replay', async () => {
