@@ -1,6 +1,7 @@
-// The front door, in order (issue 4): client, rate limit, strict decode, the drop and reject
-// rules of PROTOCOL-CASES, and only then one atomic Redis admission. Nothing reaches Redis
-// before a packet is known to come from a configured client with a valid authenticator.
+// The front door, in order (issue 4): client, the unverified-packet bound, strict decode and the
+// drop rules of PROTOCOL-CASES, the client's rate limit, one atomic Redis admission, and then the
+// reject rules. Nothing reaches Redis before a packet is known to come from a configured client
+// with a valid authenticator.
 import {
   Code,
   MAX_PACKET_LENGTH,
@@ -17,7 +18,7 @@ import type { Sealer } from '@radius-mfa/mfa';
 import { admitTransaction, deliverVerdict, transactionId } from '@radius-mfa/transactions';
 import { canonicalAddress, type ClientTable, type ResolvedClient } from './client-table.js';
 import type { PendingEntry, PendingTransactions, ReplyTarget } from './pending.js';
-import type { KeyedRateLimiter, TokenBucket } from './rate-limit.js';
+import { createKeyedRateLimiter, unverifiedLimit, type KeyedRateLimiter, type TokenBucket } from './rate-limit.js';
 import type { StatusServerResponder } from './status-server.js';
 import type { IngressDropReason } from './drop-reasons.js';
 import { findRequestProblem } from './request-rules.js';
@@ -45,6 +46,7 @@ export type AdmissionOutcome =
 
 export interface AdmissionOptions {
   readonly clients: ClientTable;
+  /** The client's rateLimit, charged only for verified requests, so forged packets cannot drain it. */
   readonly rateLimiter: KeyedRateLimiter;
   /** Unknown sources are logged at most at this rate (PROTOCOL-CASES 6). */
   readonly unknownClientLog: TokenBucket;
@@ -97,6 +99,8 @@ function proxyStateFits(packet: RadiusPacket): boolean {
 
 export function createAdmission(options: AdmissionOptions): Admission {
   const { clients, pending, redis, keys, metrics, logger } = options;
+  // Charged before decode and verify: bounds the work forged packets from a client's address can cause.
+  const unverifiedLimiter = createKeyedRateLimiter((name) => unverifiedLimit(clients.byName(name)!.config.rateLimit));
   const dropped = (reason: IngressDropReason): AdmissionOutcome => {
     metrics.radiusPacketsDropped.inc({ reason });
     return { kind: 'dropped', reason };
@@ -134,6 +138,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
         pending.answer(txn, await recordAccounting(redis, keys, packet, client, txn));
         return { kind: 'accepted' };
       }
+      // The reject rules (PROTOCOL-CASES 14, 16, 17, 19, 20, 24) run after admission so the Reject is the
+      // transaction's verdict: cached and published, every copy on every pod gets the same bytes even
+      // from a pod whose version or rules differ (a rolling upgrade), and no job is enqueued for it.
       const problem = findRequestProblem(packet);
       if (problem) {
         const reject = buildResponse(packet, Code.AccessReject, replyMessageAttributes(`Request rejected: ${problem}`), client.secret);
@@ -171,7 +178,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         if (options.unknownClientLog.take()) logger.warn({ source: incoming.address }, 'request from an address of no configured client');
         return dropped('unknown_client');
       }
-      if (!options.rateLimiter.take(client.config.name)) return dropped('rate_limited');
+      if (!unverifiedLimiter.take(client.config.name)) return dropped('unverified_rate_limited');
       let packet: RadiusPacket;
       try {
         packet = decodePacket(incoming.data);
@@ -183,6 +190,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         throw error;
       }
       const clientName = client.config.name;
+      if (!options.rateLimiter.take(clientName)) return dropped('rate_limited');
       metrics.radiusRequestsReceived.inc({ client: clientName, type: TYPE_LABELS[packet.code] ?? 'other' });
 
       if (packet.code === Code.StatusServer) {

@@ -8,8 +8,10 @@ export type IngressDropReason =
   | DropReason
   /** Source address of no configured client (PROTOCOL-CASES 6). */
   | 'unknown_client'
-  /** Over the client's token bucket (PROTOCOL-CASES 42). */
+  /** A verified request over the client's token bucket, `rateLimit` (PROTOCOL-CASES 42). */
   | 'rate_limited'
+  /** A packet not yet verified over 10× the client's `rateLimit`: forged floods bounded without draining the client's bucket. */
+  | 'unverified_rate_limited'
   /** radius.maxPendingPerPod reached: the NAS retries elsewhere. */
   | 'overload'
   /** Accounting on the authentication port, Access-Request on the accounting port, CoA/Disconnect (PROTOCOL-CASES 5). */

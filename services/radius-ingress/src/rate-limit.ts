@@ -29,6 +29,18 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   };
 }
 
+/**
+ * Packets not yet verified may arrive at this multiple of the client's rateLimit (rate and burst):
+ * forged packets from a spoofed NAS address below it cost the genuine NAS nothing, and decode and
+ * authenticator checks stay bounded per client above it (where the NAS's own packets share the drops).
+ */
+export const UNVERIFIED_RATE_MULTIPLE = 10;
+
+/** The bucket for a client's packets before decode and authenticator checks, from its rateLimit. */
+export function unverifiedLimit(limit: TokenBucketOptions): TokenBucketOptions {
+  return { perSecond: limit.perSecond * UNVERIFIED_RATE_MULTIPLE, burst: limit.burst * UNVERIFIED_RATE_MULTIPLE };
+}
+
 /** One bucket per key (client name), created on first use. Keys come from configuration, so the map is bounded. */
 export interface KeyedRateLimiter {
   take(key: string, now?: number): boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedRateLimiter, createTokenBucket } from '../src/rate-limit.js';
+import { UNVERIFIED_RATE_MULTIPLE, createKeyedRateLimiter, createTokenBucket, unverifiedLimit } from '../src/rate-limit.js';
 
 describe('token bucket', () => {
   it('lets a burst through, then the sustained rate', () => {
@@ -20,5 +20,12 @@ describe('token bucket', () => {
     expect(limiter.take('a', now)).toBe(true);
     expect(limiter.take('a', now)).toBe(false);
     expect(limiter.take('b', now)).toBe(true);
+  });
+});
+
+describe('unverified bound', () => {
+  it('is UNVERIFIED_RATE_MULTIPLE times the client limit, rate and burst', () => {
+    expect(UNVERIFIED_RATE_MULTIPLE).toBe(10);
+    expect(unverifiedLimit({ perSecond: 5, burst: 7 })).toEqual({ perSecond: 50, burst: 70 });
   });
 });
