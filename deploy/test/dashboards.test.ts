@@ -1,8 +1,12 @@
 // Grafana dashboards: the variables operators expect, $__rate_interval windows, the datasource
-// variable everywhere, and the panels the issue lists.
+// variable everywhere, the panels the issue lists, and panels that read what their title says.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createMetrics, startOpsServer } from '@radius-mfa/runtime';
+import { analysePromql, dashboardExpressions, exportedSeriesNames, type Dashboard as PromqlDashboard } from './promql.js';
 import { repoRoot } from './tools.js';
 
 interface Panel {
@@ -28,6 +32,33 @@ const dashboards = new Map(
 );
 const queryPanels = (d: Dashboard) => d.panels.filter((p) => p.type !== 'row');
 const titles = (file: string) => queryPanels(dashboards.get(file)!).map((p) => p.title.toLowerCase());
+const panelMetrics = (panel: Panel) => new Set((panel.targets ?? []).flatMap((t) => [...analysePromql(t.expr.replace(/\$__\w+/g, '5m')).metricNames]));
+
+/** Series Prometheus makes itself for every target, not read from /metrics. */
+const PROMETHEUS_SYNTHETIC = new Set(['up']);
+
+/**
+ * Every series name a role's /metrics can hold: the metrics registry as the process builds it
+ * (createMetrics, then the ops server's readiness metrics), read without starting a role.
+ */
+async function registryNames(): Promise<Set<string>> {
+  const registry = new Registry();
+  createMetrics(registry);
+  const logger = createLogger({ level: 'silent', name: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  const ops = await startOpsServer({ listen: 'http://127.0.0.1:0', registry, logger });
+  await ops.close();
+  return exportedSeriesNames(await registry.metrics());
+}
+
+/** The panels this project has had to rename or re-query: the title and the one metric it must read. */
+const PANEL_READS: Record<string, Record<string, string>> = {
+  'queue-redis.json': { 'redis ping round trip by role (readiness check) p50/p90': 'radius_mfa_readiness_duration_seconds_bucket' },
+  'mfa.json': { 'challenges decided': 'mfa_challenges_total' },
+  'overview.json': {
+    'ready processes by role': 'radius_mfa_ready',
+    'requests dropped because redis does not answer': 'radius_packets_dropped_total',
+  },
+};
 
 describe('Grafana dashboards', () => {
   it('are Overview, MFA and Queue and Redis, with distinct uids', () => {
@@ -77,6 +108,48 @@ describe('Grafana dashboards', () => {
       expect(mfa).toContain(word);
     }
     const queue = titles('queue-redis.json').join('\n');
-    for (const word of ['jobs by state', 'worker saturation', 'round trip through redis']) expect(queue).toContain(word);
+    for (const word of ['jobs by state', 'worker saturation', 'redis ping round trip']) expect(queue).toContain(word);
+  });
+
+  describe('panels read what their title says', () => {
+    let exported: Set<string>;
+    beforeAll(async () => {
+      exported = await registryNames();
+    });
+
+    it('the registry holds the contract metrics and the readiness metrics (the check below is not vacuous)', () => {
+      for (const name of ['radius_requests_received_total', 'mfa_challenges_total', 'bullmq_job_count', 'radius_mfa_ready', 'radius_mfa_readiness_duration_seconds_bucket']) {
+        expect(exported, name).toContain(name);
+      }
+      expect(exported).not.toContain('radius_request_duration_seconds_p50');
+    });
+
+    it.each([...dashboards.keys()])('%s: every query names only metrics of the metrics registry', (file) => {
+      const sources = dashboardExpressions(dashboards.get(file) as unknown as PromqlDashboard);
+      expect(sources.length).toBeGreaterThan(5);
+      const unknown = sources.flatMap(({ where, expr }) =>
+        [...analysePromql(expr).metricNames].filter((name) => !exported.has(name) && !PROMETHEUS_SYNTHETIC.has(name)).map((name) => `${where}: ${name}`),
+      );
+      expect(unknown).toEqual([]);
+    });
+
+    it.each(Object.entries(PANEL_READS))('%s: renamed panels read their metric', (file, expected) => {
+      const panels = queryPanels(dashboards.get(file)!);
+      for (const [title, metric] of Object.entries(expected)) {
+        const panel = panels.find((p) => p.title.toLowerCase() === title);
+        expect(panel, `${file} has no panel "${title}"`).toBeDefined();
+        expect([...panelMetrics(panel!)], title).toEqual([metric]);
+      }
+    });
+
+    it('no Redis panel plots request durations, and no panel on decided challenges says "started"', () => {
+      for (const [file, dashboard] of dashboards) {
+        for (const panel of queryPanels(dashboard)) {
+          const metrics = panelMetrics(panel);
+          if (/redis/i.test(panel.title)) expect(metrics, `${file} / ${panel.title}`).not.toContain('radius_request_duration_seconds_bucket');
+          if (metrics.has('mfa_challenges_total')) expect(panel.title, file).not.toMatch(/start/i);
+        }
+      }
+    });
   });
 });

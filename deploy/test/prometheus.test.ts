@@ -52,6 +52,8 @@ describe('alert rules', () => {
     expect(alerts.map((rule) => rule.alert)).toEqual(
       expect.arrayContaining([
         'RadiusMfaNoReadyIngress',
+        'RadiusMfaRedisUnavailable',
+        'RadiusMfaRoleNotReady',
         'RadiusMfaRejectRateSpike',
         'RadiusMfaPacketsDroppedWrongSecret',
         'RadiusMfaPacketsDroppedProbing',
@@ -67,14 +69,26 @@ describe('alert rules', () => {
     }
   });
 
-  it('each have a unit test that expects them to fire', () => {
+  it('each have a unit test that expects them to fire and one that expects them quiet', () => {
     const tests = parse(readFileSync(join(repoRoot, rulesTestFile), 'utf8')) as {
-      tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
+      tests: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
     };
-    const firing = new Set(
-      tests.tests.flatMap((test) => (test.alert_rule_test ?? []).filter((t) => t.exp_alerts.length > 0).map((t) => t.alertname)),
-    );
-    for (const rule of alerts) expect(firing, `${rule.alert} has no firing test`).toContain(rule.alert);
+    const cases = tests.tests.flatMap((test) => test.alert_rule_test ?? []);
+    const firing = new Set(cases.filter((t) => (t.exp_alerts ?? []).length > 0).map((t) => t.alertname));
+    const quiet = new Set(cases.filter((t) => (t.exp_alerts ?? []).length === 0).map((t) => t.alertname));
+    for (const rule of alerts) {
+      expect(firing, `${rule.alert} has no firing test`).toContain(rule.alert);
+      expect(quiet, `${rule.alert} has no quiet test`).toContain(rule.alert);
+    }
+  });
+
+  it('watch readiness by the radius_mfa_ready gauge, not by up alone, and page on redis_unavailable drops', () => {
+    const byName = new Map(alerts.map((rule) => [rule.alert, rule]));
+    expect(byName.get('RadiusMfaNoReadyIngress')?.expr).toContain('radius_mfa_ready{role="ingress"}');
+    expect(byName.get('RadiusMfaNoReadyIngress')?.expr).not.toMatch(/\bup\{/);
+    expect(byName.get('RadiusMfaRoleNotReady')?.expr).toContain('radius_mfa_ready');
+    expect(byName.get('RadiusMfaRedisUnavailable')?.expr).toContain('reason="redis_unavailable"');
+    expect(byName.get('RadiusMfaRedisUnavailable')?.labels?.severity).toBe('critical');
   });
 
   it('fail promtool test rules when a threshold is changed', async () => {

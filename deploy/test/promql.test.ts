@@ -87,9 +87,16 @@ describe('PromQL', () => {
       'mfa_fraud_reports_total',
       'bullmq_job_count',
       'process_start_time_seconds',
+      'radius_mfa_ready',
+      'radius_mfa_readiness_duration_seconds_bucket',
     ]) {
       expect(exported, name).toContain(name);
     }
+  });
+
+  it('the started process reports itself ready in the scrape (the gauge the availability alerts read)', () => {
+    expect(exposition).toMatch(/^radius_mfa_ready 1$/m);
+    expect(exposition).toMatch(/^radius_mfa_readiness_duration_seconds_count 1$/m);
   });
 
   it('every dashboard query parses and reads exported metrics only', () => {

@@ -107,3 +107,29 @@ export function createMetrics(registry: Registry) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A readiness evaluation awaits only the role's Redis PINGs: sub-millisecond on a LAN, up to the check timeout. */
+const READINESS_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * Readiness as a metric: declared here with the others, registered by the ops server, which
+ * evaluates the readiness checks at each scrape. The `role` label comes from the scrape target.
+ */
+export function createReadinessMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    ready: new Gauge({
+      name: 'radius_mfa_ready',
+      help: '1 while every /readyz check of this process passes, 0 otherwise; evaluated at each scrape',
+      registers,
+    }),
+    readinessDuration: new Histogram({
+      name: 'radius_mfa_readiness_duration_seconds',
+      help: 'Time the /readyz checks took at a scrape where all passed: the round trip of the role\'s Redis PINGs (the other checks are in-process)',
+      buckets: READINESS_DURATION_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+export type ReadinessMetrics = ReturnType<typeof createReadinessMetrics>;

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { createReadinessMetrics } from './metrics.js';
 import { createReadinessRegistry, type ReadinessRegistry } from './readiness.js';
 
 export interface OpsServerOptions {
@@ -12,6 +13,8 @@ export interface OpsServerOptions {
   logger: Logger;
   /** Share one with the roles; a new one by default. */
   readiness?: ReadinessRegistry;
+  /** Bound on each readiness check, for /readyz and the `radius_mfa_ready` gauge alike (default 2000). */
+  readinessTimeoutMs?: number;
 }
 
 export interface OpsServer {
@@ -37,7 +40,20 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const { registry, logger } = options;
   const readiness = options.readiness ?? createReadinessRegistry();
+  const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
+  const readinessMetrics = createReadinessMetrics(registry);
   const listen = new URL(options.listen);
+
+  /** Evaluated at each scrape: /metrics still answers while /readyz is 503, so `up` alone hides an outage. */
+  async function sampleReadiness(): Promise<void> {
+    const started = process.hrtime.bigint();
+    const result = await readiness.evaluate(readinessTimeoutMs);
+    readinessMetrics.ready.set(result.ready ? 1 : 0);
+    // A failed check's time is its error or the timeout, not a round trip.
+    if (Object.values(result.checks).every((check) => check.ok)) {
+      readinessMetrics.readinessDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
@@ -46,10 +62,11 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       case '/healthz':
         return send(res, 200, 'text/plain', 'ok\n');
       case '/readyz': {
-        const result = await readiness.evaluate();
+        const result = await readiness.evaluate(readinessTimeoutMs);
         return send(res, result.ready ? 200 : 503, 'application/json', `${JSON.stringify(result)}\n`);
       }
       case '/metrics':
+        await sampleReadiness();
         return send(res, 200, registry.contentType, await registry.metrics());
       default:
         return send(res, 404, 'text/plain', 'not found: /healthz /readyz /metrics\n');

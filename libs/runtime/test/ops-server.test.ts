@@ -17,6 +17,15 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
+/** The value of an unlabelled series in a scrape of the ops server's /metrics. */
+async function scraped(ops: OpsServer, series: string): Promise<number> {
+  const { status, body } = await get(`${ops.url}/metrics`);
+  expect(status).toBe(200);
+  const match = new RegExp(`^${series} (\\S+)$`, 'm').exec(body);
+  if (!match) throw new Error(`${series} not in the scrape`);
+  return Number(match[1]);
+}
+
 const CONTRACT_METRICS = [
   'radius_requests_received_total',
   'radius_responses_sent_total',
@@ -32,6 +41,8 @@ const CONTRACT_METRICS = [
   'http_request_duration_seconds',
   'radius_pending_transactions',
   'mfa_fraud_reports_total',
+  'radius_mfa_ready',
+  'radius_mfa_readiness_duration_seconds',
 ];
 
 describe('ops server with a private Redis', () => {
@@ -43,7 +54,7 @@ describe('ops server with a private Redis', () => {
     redis = await startRedisServer();
     handle = createRoleContext({ config: configFor(redis.url), logger: silent, instanceId: 'ops-test' });
     const { context } = handle;
-    ops = await startOpsServer({ listen: context.config.ops.listen, registry: context.registry, logger: silent, readiness: context.readiness });
+    ops = await startOpsServer({ listen: context.config.ops.listen, registry: context.registry, logger: silent, readiness: context.readiness, readinessTimeoutMs: 500 });
     context.readiness.add('redis', redisReadinessCheck(context.redis('readiness')));
   });
 
@@ -70,15 +81,24 @@ describe('ops server with a private Redis', () => {
     for (const match of body.matchAll(/^# TYPE (\S+) gauge$/gm)) expect(match[1]).not.toMatch(/_total$/);
   });
 
-  it('/readyz is 200 while Redis answers, 503 naming redis once it is down', async () => {
+  it('/readyz is 200 while Redis answers, 503 naming redis once it is down; radius_mfa_ready in /metrics follows it', async () => {
     const up = await get(`${ops.url}/readyz`);
     expect(up.status).toBe(200);
     expect(JSON.parse(up.body)).toMatchObject({ ready: true, checks: { redis: { ok: true } } });
+    expect(await scraped(ops, 'radius_mfa_ready')).toBe(1);
+    // Each scrape where the checks pass times their Redis PING.
+    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_sum')).toBeGreaterThan(0);
+    const pings = await scraped(ops, 'radius_mfa_readiness_duration_seconds_count');
+    expect(pings).toBeGreaterThanOrEqual(3);
 
     await redis.stop();
     const down = await get(`${ops.url}/readyz`);
     expect(down.status).toBe(503);
     expect(JSON.parse(down.body)).toMatchObject({ ready: false, checks: { redis: { ok: false } } });
+    // The ops server still answers /metrics (so `up` stays 1); the gauge says what /readyz says.
+    expect(await scraped(ops, 'radius_mfa_ready')).toBe(0);
+    // A failed PING is an error or the timeout, not a round trip: no new sample.
+    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_count')).toBe(pings);
   });
 });
 
@@ -102,6 +122,31 @@ describe('ops server readiness', () => {
       context.readiness.setDraining();
       expect(JSON.parse((await get(`${ops.url}/readyz`)).body)).toMatchObject({ ready: false, draining: true });
       expect((await get(`${ops.url}/nothing`)).status).toBe(404);
+    } finally {
+      await ops.close();
+    }
+  });
+});
+
+describe('readiness gauge', () => {
+  it('turns 0 for a failing check, a hanging one (bounded by the timeout) and draining', async () => {
+    const { context } = createRoleContext({ config: configFor('redis://127.0.0.1:1'), logger: silent });
+    const ops = await startOpsServer({ listen: 'http://127.0.0.1:0', registry: context.registry, logger: silent, readiness: context.readiness, readinessTimeoutMs: 50 });
+    try {
+      let socketBound = true;
+      let hang = false;
+      context.readiness.add('socket', () => socketBound);
+      context.readiness.add('slow', () => (hang ? new Promise<boolean>(() => undefined) : true));
+      expect(await scraped(ops, 'radius_mfa_ready')).toBe(1);
+      socketBound = false;
+      expect(await scraped(ops, 'radius_mfa_ready')).toBe(0);
+      socketBound = true;
+      expect(await scraped(ops, 'radius_mfa_ready')).toBe(1);
+      hang = true;
+      expect(await scraped(ops, 'radius_mfa_ready')).toBe(0);
+      hang = false;
+      context.readiness.setDraining();
+      expect(await scraped(ops, 'radius_mfa_ready')).toBe(0);
     } finally {
       await ops.close();
     }
