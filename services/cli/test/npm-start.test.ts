@@ -1,5 +1,6 @@
 // The newcomer path: a copy of the repository, `npm start` in it, the printed try-it command run with
-// the code computed from the printed secret → Access-Accept; then Ctrl-C leaves nothing running.
+// the code computed from the printed secret → Access-Accept; the push try-it approved through the
+// printed link → Access-Accept; then Ctrl-C leaves nothing running.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisKeys } from '@radius-mfa/contracts';
@@ -146,19 +147,56 @@ async function runTryIt(tryIt: string, code: string, env: NodeJS.ProcessEnv): Pr
   return login.stdout ?? '';
 }
 
-/** The try-it command as printed, on a terminal (a pty from `script`): it asks for the code, we type it. */
-function runTryItOnTerminal(tryIt: string, code: string, env: NodeJS.ProcessEnv): Promise<{ output: string; exitCode: number | null }> {
-  const child = spawn('script', ['-qfec', tryIt, '/dev/null'], { cwd: copy, env, stdio: ['pipe', 'pipe', 'pipe'] });
+interface Terminal {
+  readonly output: () => string;
+  /** Resolves once the output holds `pattern` at or after `from` (a character offset). */
+  waitFor(pattern: RegExp, from?: number): Promise<RegExpExecArray>;
+  type(line: string): void;
+  readonly closed: Promise<number | null>;
+}
+
+/** A printed command on a terminal (a pty from `script`), as a person would run it and type into it. */
+function onTerminal(command: string, env: NodeJS.ProcessEnv): Terminal {
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: copy, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  let typed = false;
+  const waiters: (() => void)[] = [];
   child.stdout.on('data', (d: Buffer) => {
     output += d.toString();
-    if (!typed && output.includes('> ')) {
-      typed = true;
-      child.stdin.write(`${code}\n`);
-    }
+    for (const check of [...waiters]) check();
   });
-  return new Promise((resolve) => child.once('close', (exitCode) => resolve({ output, exitCode })));
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return {
+    output: () => output,
+    waitFor: (pattern, from = 0) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(output.slice(from));
+          if (!match) return;
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve(match);
+        };
+        waiters.push(check);
+        check();
+        void closed.then(() => reject(new Error(`the command ended without printing ${pattern}:\n${output}`)));
+      }),
+    type: (line) => child.stdin.write(`${line}\n`),
+    closed,
+  };
+}
+
+/** The try-it command as printed, on a terminal: it asks for the code, we type it. */
+async function runTryItOnTerminal(tryIt: string, code: string, env: NodeJS.ProcessEnv): Promise<{ output: string; exitCode: number | null }> {
+  const terminal = onTerminal(tryIt, env);
+  await terminal.waitFor(/> /);
+  terminal.type(code);
+  const exitCode = await terminal.closed;
+  return { output: terminal.output(), exitCode };
+}
+
+/** The first match of `pattern` in what the demo prints after character `from` (already, or soon). */
+async function demoPrinted(demo: RunningDemo, pattern: RegExp, from: number): Promise<RegExpExecArray> {
+  await expect.poll(() => pattern.test(demo.stdout().slice(from)), { timeout: 30_000 }).toBe(true);
+  return pattern.exec(demo.stdout().slice(from))!;
 }
 
 const env: NodeJS.ProcessEnv = { ...process.env, PATH };
@@ -177,6 +215,13 @@ describe('npm start (the newcomer path)', () => {
     expect(secret).toBeDefined();
     firstSecret = secret;
     expect(stdout).toContain(`otpauth://totp/radius-mfa%20demo:demo?secret=${secret}`);
+    // The QR code of that URI: a square of half-block rows (colours stripped) to scan off the terminal.
+    const qrRows = stripVTControlCharacters(stdout)
+      .split('\n')
+      .filter((line) => /^[ ▀▄█]+$/.test(line) && /[▀▄█]/.test(line));
+    expect(qrRows.length).toBeGreaterThanOrEqual(15);
+    expect(new Set(qrRows.map((row) => row.length)).size).toBe(1);
+    expect(stdout).not.toContain('TOKEN');
     expect(stdout).toMatch(/Enrollment page .*: http:\/\/127\.0\.0\.1:\d+\/v1\/enroll\/\S+/);
     expect(stdout).toMatch(/API docs \(OpenAPI\): http:\/\/127\.0\.0\.1:\d+\/docs/);
     // Data and generated config live in the copy's .data, created on this first run.
@@ -226,6 +271,40 @@ describe('npm start (the newcomer path)', () => {
       expect(login.output).toContain('Enter your code');
       expect(login.output).toContain('result: accept');
       expect(login.exitCode).toBe(0);
+    } finally {
+      await ctrlC(demo);
+    }
+    expect(processesOfCopy()).toEqual([]);
+  }, 240_000);
+
+  it('the push try-it: the approval link the demo prints, POSTed with the number as the page does, lets the waiting test-auth in', async () => {
+    const demo = await npmStartInCopy(env);
+    try {
+      const tryPush = /^ {2}(npx radius-mfa test-auth .* --user demo-push .*)$/m.exec(demo.stdout())?.[1];
+      expect(tryPush).toBeDefined();
+      const printedBefore = demo.stdout().length;
+      const login = onTerminal(tryPush!, env);
+      const number = (await login.waitFor(/enter (\d{2}) there, then press Enter\s*> /))[1]!;
+      const approveUrl = (await demoPrinted(demo, /Push for demo-push on client demo .*:\n {2}(http:\/\/127\.0\.0\.1:\d+\/v1\/approve\/\S+)/, printedBefore))[1]!;
+
+      // Enter before approving: the sign-in is still waiting, not accepted.
+      let seen = login.output().length;
+      login.type('');
+      await login.waitFor(/Still waiting for your approval… Enter (\d{2}) on your phone, then press Enter\s*> /, seen);
+      expect(login.output()).not.toContain('Access-Accept');
+
+      // The link opens the approval page; its Approve button POSTs the typed number to the same URL.
+      const page = await fetch(approveUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Approve');
+      const approved = await fetch(approveUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number }) });
+      expect(await approved.json()).toEqual({ status: 'approved' });
+
+      seen = login.output().length;
+      login.type('');
+      expect(await login.closed).toBe(0);
+      expect(login.output().slice(seen)).toContain('Access-Accept (code 2)');
+      expect(login.output()).toContain('result: accept');
     } finally {
       await ctrlC(demo);
     }

@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@radius-mfa/config';
-import { APPROVAL_ROUTES } from '@radius-mfa/contracts';
-import { base32Decode, base32Encode, createEnrollmentLinks, enrollmentUrl, otpauthUri } from '@radius-mfa/mfa';
+import { base32Decode, base32Encode, createEnrollmentLinks, enrollPushFor, enrollmentUrl, otpauthUri, type PushNotification } from '@radius-mfa/mfa';
 import { ExitCode, type Cli, type RegisterCommand } from '../cli.js';
-import { DEMO_CLIENT, DEMO_USER, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPorts } from '../demo-config.js';
+import { DEMO_CLIENT, DEMO_PUSH_USER, DEMO_USER, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPorts, type DemoPushTarget } from '../demo-config.js';
+import { startDemoPushReceiver, type DemoPushReceiver } from '../demo-push-receiver.js';
 import { NoRedisError, startEmbeddedRedis, type EmbeddedRedis } from '../embedded-redis.js';
 import { terminalQr } from '../qr.js';
 import { RedisUnreachableError } from '../redis-connect.js';
@@ -30,7 +30,7 @@ interface Prepared {
   readonly enrollUrl: string;
 }
 
-/** Enrolls the demo user's TOTP (first run, or a fresh Redis) and makes an enrollment link to show the page. */
+/** Enrolls the demo users, TOTP and push (first run, or a fresh Redis), and makes an enrollment link to show the page. */
 async function prepareRedisData(configFile: string, cli: Cli, credentials: DemoCredentials): Promise<{ totpSecret: string; otpauthUri: string; enrollUrl: string }> {
   const { config } = loadConfig(configFile, { env: cli.io.env });
   const admin = await openUserAdmin(config);
@@ -38,6 +38,7 @@ async function prepareRedisData(configFile: string, cli: Cli, credentials: DemoC
     const existing = await admin.users.getTotpSecret(DEMO_USER);
     const secret = existing?.secret ?? base32Decode(credentials.totpSecret);
     if (!existing) await admin.users.enrollTotp(DEMO_USER, { secret, confirmed: true });
+    if ((await admin.users.getUser(DEMO_PUSH_USER))?.push === undefined) await enrollPushFor(admin.users, DEMO_PUSH_USER, config.mfa.push?.notifier);
     const { token } = await createEnrollmentLinks(admin.redis, admin.keys).create('newcomer', { methods: ['totp'], ttlMs: ENROLL_LINK_TTL_MS });
     return {
       totpSecret: base32Encode(secret),
@@ -49,11 +50,11 @@ async function prepareRedisData(configFile: string, cli: Cli, credentials: DemoC
   }
 }
 
-async function prepare(cli: Cli, dataDir: string, redisUrl: string): Promise<Prepared> {
+async function prepare(cli: Cli, dataDir: string, redisUrl: string, push: DemoPushTarget): Promise<Prepared> {
   const { credentials } = await loadOrCreateCredentials(dataDir);
   const ports = await chooseDemoPorts();
   const configFile = join(dataDir, 'demo-config.yaml');
-  writeFileSync(configFile, renderDemoConfig(credentials, ports, redisUrl), { mode: 0o600 });
+  writeFileSync(configFile, renderDemoConfig(credentials, ports, redisUrl, push), { mode: 0o600 });
   return { configFile, ports, credentials, ...(await prepareRedisData(configFile, cli, credentials)) };
 }
 
@@ -80,28 +81,38 @@ async function waitForReady(ports: DemoPorts, roles: ChildProcess): Promise<bool
 async function banner(cli: Cli, prepared: Prepared, redisDescription: string): Promise<void> {
   const { ports, credentials } = prepared;
   const api = `http://127.0.0.1:${ports.api}`;
-  const tryIt = `npx radius-mfa test-auth --server 127.0.0.1:${ports.radius} --secret ${credentials.clientSecret} --user ${DEMO_USER} --password ${credentials.password}`;
+  const tryIt = (user: string): string => `npx radius-mfa test-auth --server 127.0.0.1:${ports.radius} --secret ${credentials.clientSecret} --user ${user} --password ${credentials.password}`;
   const lines = [
     `radius-mfa demo ready: RADIUS udp://127.0.0.1:${ports.radius}, API ${api}, metrics http://127.0.0.1:${ports.ops}/metrics`,
     `Redis: ${redisDescription}`,
     `Config: ${prepared.configFile}`,
     '',
     'Try a login (it asks for the code from your authenticator app):',
-    `  ${tryIt}`,
+    `  ${tryIt(DEMO_USER)}`,
     'Unattended: add --respond CODE (the current code for the secret below).',
+    '',
+    `Try a push (user "${DEMO_PUSH_USER}", same password): its approval link is printed here when it is sent;`,
+    'open it, enter the number test-auth shows and approve, then press Enter in test-auth:',
+    `  ${tryIt(DEMO_PUSH_USER)}`,
     '',
     `Demo user "${DEMO_USER}" on client "${DEMO_CLIENT}": password ${credentials.password}, TOTP secret ${prepared.totpSecret}`,
     `otpauth URI: ${prepared.otpauthUri}`,
     'Scan it with an authenticator app:',
     await terminalQr(prepared.otpauthUri),
     `Enrollment page (a link made for user "newcomer", valid 24 h): ${prepared.enrollUrl}`,
-    `Approval page: ${api}${APPROVAL_ROUTES.approve.replace(':token', 'TOKEN')} (each push notification carries its link; configure mfa.push to use push)`,
+    `Approval page: each push prints its own link here ("Push for ${DEMO_PUSH_USER} …"); a real deployment sends it to the phone.`,
     `API docs (OpenAPI): ${api}/docs    admin token: in ${prepared.configFile}`,
     '',
     'Ctrl-C stops everything.',
     '',
   ];
   cli.io.stdout.write(lines.join('\n'));
+}
+
+/** What a phone would show: the demo prints it, with the link to open in a browser. */
+function describePush(push: PushNotification): string {
+  const seconds = Math.max(Math.round((Date.parse(push.expiresAt) - Date.now()) / 1000), 0);
+  return ['', `Push for ${push.user} on client ${push.client} (answer within ${seconds} s): open the approval page, enter the number test-auth shows:`, `  ${push.approveUrl}`, ''].join('\n');
 }
 
 /** SIGTERM once, then SIGKILL if the drain takes too long; resolves with the exit code. */
@@ -131,6 +142,7 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
 
   let redis: EmbeddedRedis | undefined;
   let roles: ChildProcess | undefined;
+  let pushes: DemoPushReceiver | undefined;
   try {
     const external = cli.io.env['REDIS_URL'];
     if (!external) {
@@ -140,7 +152,8 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
       });
     }
     if (interrupted) return ExitCode.ok;
-    const prepared = await prepare(cli, dataDir, external ?? redis!.url);
+    pushes = await startDemoPushReceiver((push) => cli.io.stdout.write(describePush(push)));
+    const prepared = await prepare(cli, dataDir, external ?? redis!.url, pushes);
     if (interrupted) return ExitCode.ok;
 
     // Its own process group (detached): the terminal's Ctrl-C is ours to turn into one orderly SIGTERM.
@@ -170,6 +183,7 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
     throw error;
   } finally {
     if (roles) await stopRoles(roles);
+    await pushes?.close();
     await redis?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -187,7 +201,8 @@ export const registerDemoCommand: RegisterCommand = (program, cli) => {
         '',
         'Without REDIS_URL a private redis-server is started (data in DIR/redis, AOF on), or a Redis',
         'container where only Docker is available. The first run makes a client secret, an admin token,',
-        'a sealing key and a demo user with a password and TOTP; later runs reuse them.',
+        'a sealing key and two demo users with one password: demo (TOTP) and demo-push (push, the approval',
+        'link printed here as it is sent: the demo receives its own pushes); later runs reuse them.',
         'RADIUS listens on 127.0.0.1:1812, the API on :8080 and metrics on :9100, or on free ports when taken.',
         'Exit status: 0 after Ctrl-C, 2 when Redis or a role cannot start.',
         '',
