@@ -11,11 +11,13 @@ const WIDTH = 30;
 export function progressBar(stream: NodeJS.WritableStream, label: string, total: number): ProgressBar {
   if (!isTerminal(stream) || total === 0) return { update: () => undefined, finish: () => undefined };
   let shown = -1;
+  let shownDone = -1;
   const draw = (done: number): void => {
     const filled = Math.round((done / total) * WIDTH);
-    // Redraw only when the bar moves: thousands of rows must not mean thousands of writes.
-    if (filled === shown && done !== total) return;
+    // Redraw only when the bar moves (or for the final count), once: thousands of rows must not mean thousands of writes.
+    if (done === shownDone || (filled === shown && done !== total)) return;
     shown = filled;
+    shownDone = done;
     stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${done}/${total}`);
   };
   return {
