@@ -30,3 +30,13 @@ export async function admitTransaction(redis: Redis | Cluster, keys: RedisKeys, 
   if (kind === 'answered') return { status: 'answered', response: value };
   return { status: kind === 'new' ? 'new' : 'pending', createdAt: Number(value.toString()) };
 }
+
+/**
+ * Whether a worker has taken the transaction in hand: its verdict is delivered, or prepared while
+ * an out-of-band challenge (push, call) waits. A pending transaction that is neither, and has no
+ * job, was admitted by an ingress that failed before it enqueued the job.
+ */
+export async function isTransactionSettled(redis: Redis | Cluster, keys: RedisKeys, txn: string): Promise<boolean> {
+  const [response, prepared] = await redis.hmget(keys.txn(txn), 'response', 'prepared:accept');
+  return response !== null || prepared !== null;
+}

@@ -1,5 +1,5 @@
 export { transactionId } from './transaction-id.js';
-export { admitTransaction, type Admission, type AdmitOptions } from './admission.js';
+export { admitTransaction, isTransactionSettled, type Admission, type AdmitOptions } from './admission.js';
 export {
   deliverVerdict,
   prepareVerdicts,

@@ -15,7 +15,7 @@ import {
 import type { AuthJobV1, RedisKeys } from '@radius-mfa/contracts';
 import type { Logger, Metrics, RedisClient } from '@radius-mfa/runtime';
 import type { Sealer } from '@radius-mfa/mfa';
-import { admitTransaction, deliverVerdict, transactionId } from '@radius-mfa/transactions';
+import { admitTransaction, deliverVerdict, isTransactionSettled, transactionId } from '@radius-mfa/transactions';
 import { canonicalAddress, type ClientTable, type ResolvedClient } from './client-table.js';
 import type { PendingEntry, PendingTransactions, ReplyTarget } from './pending.js';
 import { createKeyedRateLimiter, unverifiedLimit, type KeyedRateLimiter, type TokenBucket } from './rate-limit.js';
@@ -56,7 +56,10 @@ export interface AdmissionOptions {
   readonly keys: RedisKeys;
   readonly ingressId: string;
   readonly sealer: Sealer;
+  /** Adds the auth job; adding one that exists already (same transaction) is a no-op. */
   readonly enqueue: (job: AuthJobV1) => Promise<void>;
+  /** Whether the transaction's auth job exists (waiting, active, or failed and kept). */
+  readonly jobExists: (txn: string) => Promise<boolean>;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly isDraining: () => boolean;
@@ -69,6 +72,9 @@ export interface AdmissionOptions {
 export interface Admission {
   admit(incoming: IncomingPacket): Promise<AdmissionOutcome>;
 }
+
+/** An ingress enqueues within milliseconds of admitting; a transaction this old with neither job nor verdict lost its job. */
+const LOST_JOB_AFTER_MS = 2_000;
 
 const TYPE_LABELS: Partial<Record<number, string>> = {
   [Code.AccessRequest]: 'access-request',
@@ -106,6 +112,40 @@ export function createAdmission(options: AdmissionOptions): Admission {
     return { kind: 'dropped', reason };
   };
 
+  function authJob(entry: PendingEntry, packet: RadiusPacket, incoming: IncomingPacket, createdAt: number): AuthJobV1 {
+    const { client, txn } = entry;
+    return {
+      kind: 'auth.v1',
+      txn,
+      client: client.config.name,
+      ingressId: options.ingressId,
+      receivedAt: createdAt,
+      deadline: deadlineOf(createdAt, client.config.timeoutSeconds, options.deadlineMarginMs),
+      source: { address: incoming.address, port: incoming.port },
+      // The worker unseals with aad = txn: a sealed request cannot be replayed under another transaction.
+      sealedRequest: options.sealer.seal(packet.raw, txn).toString('base64'),
+      // RFC 6614 §2.3: over RadSec the worker signs with "radsec", not the client's secret.
+      transport: incoming.portKind === 'radsec' ? 'radsec' : 'udp',
+    };
+  }
+
+  /**
+   * Admission and enqueue are two round trips: an ingress that dies (or loses Redis) between them
+   * leaves a pending transaction no worker will ever decide. The NAS retransmits; whichever ingress
+   * joins then enqueues the job again when there is neither a job nor a verdict (the job id makes
+   * a concurrent add of the same transaction a no-op).
+   */
+  async function requeueIfLost(entry: PendingEntry, packet: RadiusPacket, incoming: IncomingPacket, createdAt: number): Promise<void> {
+    try {
+      if ((await options.jobExists(entry.txn)) || (await isTransactionSettled(redis, keys, entry.txn))) return;
+      await options.enqueue(authJob(entry, packet, incoming, createdAt));
+      logger.warn({ client: entry.client.config.name, txn: entry.txn }, 'joined a transaction whose job was lost: enqueued it again');
+    } catch (error) {
+      // Still waiting: the deadline answers the NAS, and the next retransmission tries again.
+      logger.warn({ err: error, client: entry.client.config.name, txn: entry.txn }, 'could not check or re-enqueue a joined transaction');
+    }
+  }
+
   async function admitToRedis(entry: PendingEntry, packet: RadiusPacket, incoming: IncomingPacket): Promise<AdmissionOutcome> {
     const { client, txn } = entry;
     const timeoutSeconds = client.config.timeoutSeconds;
@@ -131,6 +171,9 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (admission.status === 'pending') {
       // Another ingress (or an earlier copy) holds it: wait for the verdict on our channel.
       metrics.radiusDuplicates.inc({ outcome: 'joined' });
+      if (packet.code === Code.AccessRequest && Date.now() - admission.createdAt >= LOST_JOB_AFTER_MS && !findRequestProblem(packet)) {
+        await requeueIfLost(entry, packet, incoming, admission.createdAt);
+      }
       return { kind: 'accepted' };
     }
     try {
@@ -147,19 +190,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         pending.answer(txn, (await deliverVerdict(redis, keys, txn, reject)).response);
         return { kind: 'accepted' };
       }
-      await options.enqueue({
-        kind: 'auth.v1',
-        txn,
-        client: client.config.name,
-        ingressId: options.ingressId,
-        receivedAt: admission.createdAt,
-        deadline: deadlineOf(admission.createdAt, timeoutSeconds, options.deadlineMarginMs),
-        source: { address: incoming.address, port: incoming.port },
-        // The worker unseals with aad = txn: a sealed request cannot be replayed under another transaction.
-        sealedRequest: options.sealer.seal(packet.raw, txn).toString('base64'),
-        // RFC 6614 §2.3: over RadSec the worker signs with "radsec", not the client's secret.
-        transport: incoming.portKind === 'radsec' ? 'radsec' : 'udp',
-      });
+      await options.enqueue(authJob(entry, packet, incoming, admission.createdAt));
       return { kind: 'accepted' };
     } catch (error) {
       // The transaction exists in Redis; its deadline still answers the NAS (Access-Request) or

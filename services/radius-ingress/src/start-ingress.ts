@@ -102,6 +102,7 @@ export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleCo
         // BullMQ refuses digit-only job ids; the id makes a re-add of the same transaction a no-op.
         await queue.add(job.kind, job, { jobId: `t${job.txn}` });
       },
+      jobExists: async (txn) => (await redis.exists(queue.toKey(`t${txn}`))) === 1,
       metrics,
       logger,
       isDraining: () => draining,
