@@ -4,8 +4,11 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { ConfigSchema } from '@radius-mfa/config';
+import { envExampleFilled } from './compose-env.js';
 import { ManifestValidationError, validateManifest, type Manifest } from './kubernetes-schemas.js';
+import { CLI } from './radius-mfa-process.js';
 import { repoRoot, requireTool, run } from './tools.js';
 
 const chart = join(repoRoot, 'deploy/helm/radius-mfa');
@@ -79,7 +82,7 @@ describe('helm lint --strict', () => {
   });
 
   it('fails on a value the schema forbids', async () => {
-    for (const set of ['worker.autoscaling.mode=sometimes', 'ports.radius=70000', 'secrets.existingSecret=', 'config.ops.listen=http://x']) {
+    for (const set of ['worker.autoscaling.mode=sometimes', 'ports.radius=70000', 'secrets.existingSecret=', 'config.ops.listen=http://x', 'config.radius.tls.maxConnections=5']) {
       const result = await helm(['lint', '--strict', chart, '--set', set]);
       expect(result.code, set).not.toBe(0);
     }
@@ -222,6 +225,56 @@ describe('rendered manifests', () => {
     expect(Object.keys(configMap.data).sort()).toEqual(files.sort());
     for (const file of files) {
       expect(JSON.parse(configMap.data[file]!)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'deploy/grafana/dashboards', file), 'utf8')));
+    }
+  });
+});
+
+/** The `radius.tls` connection limits the chart exposes as `radsec.*`, with their bounds and defaults in the config schema. */
+const RADSEC_LIMITS = ['maxConnections', 'maxConnectionsPerAddress', 'handshakeTimeoutSeconds'] as const;
+const configTlsSchema = ConfigSchema.properties.radius.properties.tls.properties;
+type RadsecLimits = Record<(typeof RADSEC_LIMITS)[number], number>;
+
+function renderedConfig(manifests: Manifest[]): { radius: { tls?: Partial<RadsecLimits> & { cert: string } } } {
+  return parse((find(manifests, 'ConfigMap', 'rmfa-radius-mfa') as Manifest & { data: Record<string, string> }).data['config.yaml']!) as never;
+}
+
+describe('RadSec connection limits (radsec.* → radius.tls.*)', () => {
+  const radsecOn = ['--set', 'radsec.enabled=true', '--set', 'secrets.radsecTlsSecret=radsec-tls'];
+
+  it('renders the values set in ci/full-values.yaml, and that config passes `radius-mfa config check`', async () => {
+    const values = parse(readFileSync(join(chart, 'ci/full-values.yaml'), 'utf8')) as { radsec: RadsecLimits };
+    const tls = renderedConfig(full).radius.tls;
+    for (const key of RADSEC_LIMITS) {
+      expect(values.radsec[key], `ci/full-values.yaml sets radsec.${key} away from its default`).not.toBe(configTlsSchema[key].default);
+      expect(tls?.[key], key).toBe(values.radsec[key]);
+    }
+
+    const dir = mkdtempSync(join(tmpdir(), 'rmfa-chart-config-'));
+    scratchDirs.push(dir);
+    writeFileSync(join(dir, 'config.yaml'), stringify(renderedConfig(full)));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', REDIS_URL: 'redis://redis-master.redis.svc:6379', ...envExampleFilled() };
+    const check = await run(process.execPath, [CLI, 'config', 'check', join(dir, 'config.yaml')], { env });
+    expect(check.stdout + check.stderr).toContain('config OK');
+    expect(check.stdout + check.stderr).not.toMatch(/radius\.tls/);
+    expect(check.code).toBe(0);
+  });
+
+  it("defaults to radius-mfa's own defaults with RadSec on, and renders nothing with RadSec off", async () => {
+    const tls = renderedConfig(await render(radsecOn)).radius.tls;
+    for (const key of RADSEC_LIMITS) expect(tls?.[key], key).toBe(configTlsSchema[key].default);
+
+    const off = await render(['--set', 'radsec.maxConnections=2048', '--set', 'radsec.handshakeTimeoutSeconds=5']);
+    expect(renderedConfig(off).radius).toEqual({ listen: ['udp://0.0.0.0:1812'] });
+  });
+
+  it.each(RADSEC_LIMITS)('helm lint takes radsec.%s within the config schema bounds and fails outside them', async (key) => {
+    const { minimum, maximum } = configTlsSchema[key] as { minimum: number; maximum?: number };
+    const lint = (value: number) => helm(['lint', '--strict', chart, '--set', `radsec.${key}=${value}`]);
+    for (const inside of [minimum, maximum ?? minimum + 1_000_000]) expect((await lint(inside)).code, `${key}=${inside}`).toBe(0);
+    for (const outside of [minimum - 1, ...(maximum === undefined ? [] : [maximum + 1])]) {
+      const result = await lint(outside);
+      expect(result.code, `${key}=${outside}`).not.toBe(0);
+      expect(result.stdout + result.stderr).toContain(`radsec.${key}`);
     }
   });
 });
