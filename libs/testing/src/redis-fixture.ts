@@ -1,9 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
+import { Redis } from 'ioredis';
 import { freeTcpPort } from './free-port.js';
 
 /** A Redis server for one test suite. `stop()` is idempotent. */
@@ -15,10 +16,12 @@ export interface RedisHandle {
   readonly kind: 'external' | 'redis-server' | 'container';
   /** A fresh hash-tagged key prefix, so tests sharing a server never see each other's keys. */
   prefix(): string;
+  /** Stops a private server or container; on an external REDIS_URL, deletes the keys under the prefixes this handle gave out. */
   stop(): Promise<void>;
 }
 
 export class RedisUnavailableError extends Error {
+  readonly code = 'REDIS_UNAVAILABLE';
   constructor() {
     super(
       'No Redis for the tests: set REDIS_URL, install redis-server (apt-get install -y redis-server), ' +
@@ -32,13 +35,18 @@ function uniquePrefix(): string {
   return `{t${randomBytes(6).toString('hex')}}`;
 }
 
-function hasBinary(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/** The executable `name` on `path` (a PATH value), if any. */
+function findOnPath(name: string, path: string | undefined): string | undefined {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not in this directory
+    }
   }
+  return undefined;
 }
 
 /** Waits until something answers PING with +PONG on host:port. */
@@ -120,34 +128,70 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
-async function dockerAnswers(): Promise<boolean> {
+function dockerAnswers(env: NodeJS.ProcessEnv): boolean {
+  const docker = findOnPath('docker', env['PATH']);
+  if (!docker) return false;
   try {
-    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 3_000 });
+    execFileSync(docker, ['info'], { stdio: 'ignore', timeout: 3_000, env });
     return true;
   } catch {
     return false;
   }
 }
 
-/**
- * The Redis for a test suite: REDIS_URL if set; else a private redis-server on a free port;
- * else a Redis container where a Docker engine answers; else RedisUnavailableError.
- */
-export async function startRedis(): Promise<RedisHandle> {
-  const external = process.env['REDIS_URL'];
-  if (external) {
-    const url = new URL(external);
-    return {
-      url: external,
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      kind: 'external',
-      prefix: uniquePrefix,
-      stop: async () => undefined,
-    };
+/** Deletes every key under the given prefixes (SCAN, never KEYS or FLUSHDB: the server is shared). */
+async function deleteKeysUnder(url: string, prefixes: readonly string[]): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
   }
-  if (hasBinary('redis-server')) return startRedisServer();
-  if (await dockerAnswers()) {
+}
+
+/** A server someone else runs (REDIS_URL, with its database): this suite's keys go, nothing else. */
+function externalRedis(external: string): RedisHandle {
+  const url = new URL(external);
+  const given: string[] = [];
+  let stopped: Promise<void> | undefined;
+  return {
+    url: external,
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    kind: 'external',
+    prefix() {
+      const prefix = uniquePrefix();
+      given.push(prefix);
+      return prefix;
+    },
+    stop() {
+      stopped ??= deleteKeysUnder(external, given);
+      return stopped;
+    },
+  };
+}
+
+/**
+ * The Redis for a test suite, first that works of: REDIS_URL (an explicit choice wins); a private
+ * redis-server on a free port; a Redis container where a Docker engine answers; else
+ * RedisUnavailableError naming all three. redis-server comes before the container (issue 2 had
+ * them the other way) because it starts in milliseconds without an engine, and the machines
+ * that build this project have redis-server but no Docker engine. `env` (REDIS_URL, and PATH
+ * for redis-server and docker) is a seam for the fixture's own tests.
+ */
+export async function startRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisHandle> {
+  const external = env['REDIS_URL'];
+  if (external) return externalRedis(external);
+  if (findOnPath('redis-server', env['PATH'])) return startRedisServer();
+  if (dockerAnswers(env)) {
     const { RedisContainer } = await import('@testcontainers/redis');
     const container = await new RedisContainer('redis:7-alpine').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start();
     const host = container.getHost();

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startRedis, startRedisServer, type RedisHandle } from '@radius-mfa/testing';
+import { RedisUnavailableError, startRedis, startRedisServer, type RedisHandle } from '@radius-mfa/testing';
 
 describe('Redis fixture', () => {
   let redis: RedisHandle;
@@ -41,5 +45,81 @@ describe('Redis fixture', () => {
     after.on('error', () => undefined);
     await expect(after.connect()).rejects.toThrow();
     after.disconnect();
+  });
+});
+
+describe('startRedis: which Redis', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'rmfa-redis-fixture-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** A PATH directory holding `docker` that records its arguments and fails (an engine that does not answer), plus the given links. */
+  function pathWith(name: string, links: Record<string, string> = {}): { path: string; dockerCalls: () => string } {
+    const dir = join(scratch, name);
+    mkdirSync(dir);
+    const calls = join(dir, 'docker-calls');
+    writeFileSync(join(dir, 'docker'), `#!/bin/sh\necho "$*" >> '${calls}'\nexit 1\n`, { mode: 0o755 });
+    for (const [link, target] of Object.entries(links)) symlinkSync(target, join(dir, link));
+    return { path: dir, dockerCalls: () => (existsSync(calls) ? readFileSync(calls, 'utf8') : '') };
+  }
+
+  it('REDIS_URL: uses that server and database with its own prefixes, and stop() deletes only its keys', async () => {
+    const server = await startRedisServer();
+    const db0 = new Redis(server.url);
+    const db3 = new Redis(`${server.url}/3`);
+    try {
+      // PATH without redis-server or docker: REDIS_URL alone must do.
+      const redis = await startRedis({ REDIS_URL: `${server.url}/3`, PATH: pathWith('external').path });
+      expect(redis).toMatchObject({ kind: 'external', url: `${server.url}/3`, host: '127.0.0.1', port: server.port });
+      const [a, b] = [redis.prefix(), redis.prefix()];
+      expect(a).not.toBe(b);
+
+      const suite = new Redis(redis.url);
+      const many = Array.from({ length: 2_500 }, (_, i) => [`${a}:key:${i}`, 'v']).flat();
+      await suite.mset(...many);
+      await suite.hset(`${b}:hash`, 'field', 'v');
+      suite.disconnect();
+      await db3.set('{tforeign}:kept', 'v');
+      await db0.set(`${a}:other-database`, 'v');
+      expect(await db3.dbsize()).toBe(2_502);
+
+      await redis.stop();
+      expect(await db3.keys('*')).toEqual(['{tforeign}:kept']);
+      expect(await db0.keys('*')).toEqual([`${a}:other-database`]);
+      await redis.stop();
+    } finally {
+      db0.disconnect();
+      db3.disconnect();
+      await server.stop();
+    }
+  });
+
+  it('takes a local redis-server before a Docker engine', async () => {
+    const redisServer = execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+    const { path, dockerCalls } = pathWith('local', { 'redis-server': redisServer });
+    const redis = await startRedis({ PATH: path });
+    try {
+      expect(redis.kind).toBe('redis-server');
+      expect(dockerCalls()).toBe('');
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it.each([
+    ['a docker client whose engine does not answer', true],
+    ['no docker at all', false],
+  ])('without REDIS_URL, redis-server or a Docker engine (%s) fails naming every way to get Redis', async (name, withDocker) => {
+    const { path, dockerCalls } = pathWith(name.replaceAll(' ', '-'));
+    if (!withDocker) rmSync(join(path, 'docker'));
+    const failure = await startRedis({ PATH: path }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(RedisUnavailableError);
+    const { message } = failure as RedisUnavailableError;
+    expect(message).toContain('set REDIS_URL');
+    expect(message).toContain('install redis-server');
+    expect(message).toContain('Docker engine');
+    expect(dockerCalls()).toBe(withDocker ? 'info\n' : '');
   });
 });
