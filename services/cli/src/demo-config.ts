@@ -87,13 +87,60 @@ async function freeUdpLoopbackPort(): Promise<number> {
   });
 }
 
-/** The usual ports when free (1812, 8080, 9100), else any free ones: FreeRADIUS may own 1812. */
-export async function chooseDemoPorts(): Promise<DemoPorts> {
-  return {
-    radius: (await udpPortFree(1812)) ? 1812 : await freeUdpLoopbackPort(),
-    api: (await tcpPortFree(8080)) ? 8080 : await freeLoopbackPort(),
-    ops: (await tcpPortFree(9100)) ? 9100 : await freeLoopbackPort(),
-  };
+/** What `npm start` binds unless told otherwise: the ports a NAS or a browser expects. */
+export const USUAL_DEMO_PORTS: DemoPorts = { radius: 1812, api: 8080, ops: 9100 };
+
+/** Ports asked for on the command line: a number, 0 for any free port, left out for the usual one when free. */
+export type DemoPortRequest = Partial<DemoPorts>;
+
+/** The option that sets each port, for messages that say how to choose another. */
+export const DEMO_PORT_OPTIONS: Readonly<Record<keyof DemoPorts, string>> = { radius: '--radius-port', api: '--api-port', ops: '--ops-port' };
+
+/** A port asked for by number is taken (or asked for twice): the demo stops rather than bind elsewhere. */
+export class DemoPortError extends Error {
+  readonly code = 'DEMO_PORT';
+  constructor(
+    readonly role: keyof DemoPorts,
+    readonly port: number,
+    readonly reason: 'taken' | 'duplicate',
+  ) {
+    const option = DEMO_PORT_OPTIONS[role];
+    super(
+      reason === 'taken'
+        ? `${option} ${port}: the port is in use on 127.0.0.1; choose another, or ${option} 0 for any free port`
+        : `${option} ${port}: the API and metrics need different TCP ports; choose another, or ${option} 0 for any free port`,
+    );
+    this.name = 'DemoPortError';
+  }
+}
+
+async function choosePort(role: keyof DemoPorts, requested: number | undefined, usual: number, protocol: 'udp' | 'tcp', inUse: readonly number[]): Promise<number> {
+  const isFree = protocol === 'udp' ? udpPortFree : tcpPortFree;
+  const anyFree = protocol === 'udp' ? freeUdpLoopbackPort : freeLoopbackPort;
+  if (requested !== undefined && requested !== 0) {
+    if (inUse.includes(requested)) throw new DemoPortError(role, requested, 'duplicate');
+    if (!(await isFree(requested))) throw new DemoPortError(role, requested, 'taken');
+    return requested;
+  }
+  if (requested === undefined && !inUse.includes(usual) && (await isFree(usual))) return usual;
+  // Two quick asks for a free port may get the same one back: the API and metrics must differ.
+  for (;;) {
+    const port = await anyFree();
+    if (!inUse.includes(port)) return port;
+  }
+}
+
+/** Each port as asked for; left out, the usual one when free, else any free one (FreeRADIUS may own 1812). */
+export async function chooseDemoPorts(requested: DemoPortRequest = {}, usual: DemoPorts = USUAL_DEMO_PORTS): Promise<DemoPorts> {
+  const radius = await choosePort('radius', requested.radius, usual.radius, 'udp', []);
+  const tcp = async (role: 'api' | 'ops', inUse: readonly number[]): Promise<number> => choosePort(role, requested[role], usual[role], 'tcp', inUse);
+  // A port given by number is chosen first, so the free one picked for the other never takes it.
+  if (requested.api !== undefined && requested.api !== 0) {
+    const api = await tcp('api', []);
+    return { radius, api, ops: await tcp('ops', [api]) };
+  }
+  const ops = await tcp('ops', []);
+  return { radius, api: await tcp('api', [ops]), ops };
 }
 
 /** The demo config: everything on 127.0.0.1, one client, a local user with TOTP and one with push. */

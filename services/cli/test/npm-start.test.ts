@@ -1,6 +1,7 @@
 // The newcomer path: a copy of the repository, `npm start` in it, the printed try-it command run with
 // the code computed from the printed secret → Access-Accept; the push try-it approved through the
-// printed link → Access-Accept; then Ctrl-C leaves nothing running.
+// printed link → Access-Accept; then Ctrl-C leaves nothing running. The ports are chosen with
+// `npm start -- --radius-port …` (free ones, or 0), so the suite never binds 1812, 8080 or 9100.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisKeys } from '@radius-mfa/contracts';
 import { base32Decode, createSealer, createUserStore, generateTotp } from '@radius-mfa/mfa';
+import { freeTcpPort, freeUdpPort } from '@radius-mfa/testing';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const exec = promisify(execFile);
@@ -116,9 +118,12 @@ interface RunningDemo {
   readonly stdout: () => string;
 }
 
-/** `npm start` in the copy, in its own process group (a terminal's foreground job); resolves once the banner is out. */
-async function npmStartInCopy(env: NodeJS.ProcessEnv): Promise<RunningDemo> {
-  const child = spawn('npm', ['start'], { cwd: copy, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Any free port for each: what a person passes when FreeRADIUS owns 1812. */
+const ANY_PORTS = ['--radius-port', '0', '--api-port', '0', '--ops-port', '0'];
+
+/** `npm start -- PORT OPTIONS` in the copy, in its own process group (a terminal's foreground job); resolves once the banner is out. */
+async function npmStartInCopy(env: NodeJS.ProcessEnv, portOptions: readonly string[] = ANY_PORTS): Promise<RunningDemo> {
+  const child = spawn('npm', ['start', '--', ...portOptions], { cwd: copy, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   npmStart = child;
   let stdout = '';
   let stderr = '';
@@ -205,11 +210,14 @@ delete env['RADIUS_MFA_CONFIG'];
 let firstSecret: string | undefined;
 
 describe('npm start (the newcomer path)', () => {
-  it('prints a try-it command that logs the demo user in; Ctrl-C leaves no process and no port', async () => {
-    const demo = await npmStartInCopy(env);
+  it('prints a try-it command that logs the demo user in on the ports given; Ctrl-C leaves no process and no port', async () => {
+    const chosen = { radius: await freeUdpPort(), api: await freeTcpPort(), ops: await freeTcpPort() };
+    while (chosen.ops === chosen.api) chosen.ops = await freeTcpPort();
+    const demo = await npmStartInCopy(env, ['--radius-port', String(chosen.radius), '--api-port', String(chosen.api), '--ops-port', String(chosen.ops)]);
     const stdout = demo.stdout();
-    expect(stdout).toMatch(/^radius-mfa demo ready: /m);
+    expect(stdout).toContain(`radius-mfa demo ready: RADIUS udp://127.0.0.1:${chosen.radius}, API http://127.0.0.1:${chosen.api}, metrics http://127.0.0.1:${chosen.ops}/metrics`);
     const tryIt = /^ {2}(npx radius-mfa test-auth .*)$/m.exec(stdout)?.[1];
+    expect(tryIt).toContain(`--server 127.0.0.1:${chosen.radius} `);
     const secret = /TOTP secret ([A-Z2-7]+)/.exec(stdout)?.[1];
     expect(tryIt).toBeDefined();
     expect(secret).toBeDefined();
@@ -222,8 +230,8 @@ describe('npm start (the newcomer path)', () => {
     expect(qrRows.length).toBeGreaterThanOrEqual(15);
     expect(new Set(qrRows.map((row) => row.length)).size).toBe(1);
     expect(stdout).not.toContain('TOKEN');
-    expect(stdout).toMatch(/Enrollment page .*: http:\/\/127\.0\.0\.1:\d+\/v1\/enroll\/\S+/);
-    expect(stdout).toMatch(/API docs \(OpenAPI\): http:\/\/127\.0\.0\.1:\d+\/docs/);
+    expect(stdout).toMatch(new RegExp(`Enrollment page .*: http://127\\.0\\.0\\.1:${chosen.api}/v1/enroll/\\S+`));
+    expect(stdout).toContain(`API docs (OpenAPI): http://127.0.0.1:${chosen.api}/docs`);
     // Data and generated config live in the copy's .data, created on this first run.
     expect(existsSync(join(copy, '.data/demo-config.yaml'))).toBe(true);
     expect(existsSync(join(copy, '.data/redis/appendonlydir'))).toBe(true);
@@ -233,9 +241,10 @@ describe('npm start (the newcomer path)', () => {
     expect(login).toContain('Access-Accept (code 2)');
     expect(login).toContain('result: accept');
 
-    const radiusPort = Number(/RADIUS udp:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-    const apiPort = Number(/API http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-    const opsPort = Number(/metrics http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    const { radius: radiusPort, api: apiPort, ops: opsPort } = chosen;
+    // The roles answer on the ports given: metrics on ops, the API's docs on api.
+    expect((await fetch(`http://127.0.0.1:${opsPort}/metrics`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${apiPort}/docs`, { redirect: 'manual' })).status).toBeLessThan(500);
     const redisPort = Number(/private redis-server \(pid \d+, 127\.0\.0\.1:(\d+)\)/.exec(stdout)?.[1]);
     expect(processesOfCopy().length).toBeGreaterThanOrEqual(2);
     expect(await udpFree(radiusPort)).toBe(false);
@@ -252,6 +261,9 @@ describe('npm start (the newcomer path)', () => {
     const demo = await npmStartInCopy(env);
     try {
       const stdout = demo.stdout();
+      // --radius-port 0: a free port, not the usual one even where 1812 is free.
+      expect(stdout).toMatch(/^radius-mfa demo ready: RADIUS udp:\/\/127\.0\.0\.1:\d+,/m);
+      expect(stdout).not.toContain('127.0.0.1:1812');
       expect(/TOTP secret ([A-Z2-7]+)/.exec(stdout)?.[1]).toBe(firstSecret);
       // Enrolled by the first run, read back from the AOF: not enrolled again now.
       const redisPort = Number(/private redis-server \(pid \d+, 127\.0\.0\.1:(\d+)\)/.exec(stdout)?.[1]);

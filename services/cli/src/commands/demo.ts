@@ -9,8 +9,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@radius-mfa/config';
 import { base32Decode, base32Encode, createEnrollmentLinks, enrollPushFor, enrollmentUrl, otpauthUri, type PushNotification } from '@radius-mfa/mfa';
-import { ExitCode, type Cli, type RegisterCommand } from '../cli.js';
-import { DEMO_CLIENT, DEMO_PUSH_USER, DEMO_USER, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPorts, type DemoPushTarget } from '../demo-config.js';
+import { Option } from 'commander';
+import { CliUsageError, ExitCode, type Cli, type RegisterCommand } from '../cli.js';
+import { DEMO_CLIENT, DEMO_PORT_OPTIONS, DEMO_PUSH_USER, DEMO_USER, DemoPortError, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPortRequest, type DemoPorts, type DemoPushTarget } from '../demo-config.js';
 import { startDemoPushReceiver, type DemoPushReceiver } from '../demo-push-receiver.js';
 import { NoRedisError, startEmbeddedRedis, type EmbeddedRedis } from '../embedded-redis.js';
 import { terminalQr } from '../qr.js';
@@ -50,9 +51,9 @@ async function prepareRedisData(configFile: string, cli: Cli, credentials: DemoC
   }
 }
 
-async function prepare(cli: Cli, dataDir: string, redisUrl: string, push: DemoPushTarget): Promise<Prepared> {
+async function prepare(cli: Cli, dataDir: string, redisUrl: string, push: DemoPushTarget, portRequest: DemoPortRequest): Promise<Prepared> {
   const { credentials } = await loadOrCreateCredentials(dataDir);
-  const ports = await chooseDemoPorts();
+  const ports = await chooseDemoPorts(portRequest);
   const configFile = join(dataDir, 'demo-config.yaml');
   writeFileSync(configFile, renderDemoConfig(credentials, ports, redisUrl, push), { mode: 0o600 });
   return { configFile, ports, credentials, ...(await prepareRedisData(configFile, cli, credentials)) };
@@ -128,7 +129,7 @@ function stopRoles(roles: ChildProcess): Promise<number> {
   });
 }
 
-export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
+export async function runDemo(cli: Cli, dataDir: string, portRequest: DemoPortRequest = {}): Promise<ExitCode> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let stopRequested: () => void = () => undefined;
   const stopSignal = new Promise<void>((resolveSignal) => (stopRequested = resolveSignal));
@@ -153,7 +154,7 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
     }
     if (interrupted) return ExitCode.ok;
     pushes = await startDemoPushReceiver((push) => cli.io.stdout.write(describePush(push)));
-    const prepared = await prepare(cli, dataDir, external ?? redis!.url, pushes);
+    const prepared = await prepare(cli, dataDir, external ?? redis!.url, pushes, portRequest);
     if (interrupted) return ExitCode.ok;
 
     // Its own process group (detached): the terminal's Ctrl-C is ours to turn into one orderly SIGTERM.
@@ -176,7 +177,7 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
     cli.io.stdout.write('radius-mfa demo: stopped\n');
     return code === 0 ? ExitCode.ok : ExitCode.error;
   } catch (error) {
-    if (error instanceof NoRedisError || error instanceof RedisUnreachableError) {
+    if (error instanceof NoRedisError || error instanceof RedisUnreachableError || error instanceof DemoPortError) {
       cli.io.stderr.write(`radius-mfa demo: ${error.message}\n`);
       return ExitCode.error;
     }
@@ -190,11 +191,29 @@ export async function runDemo(cli: Cli, dataDir: string): Promise<ExitCode> {
   }
 }
 
+function portNumber(option: string) {
+  return (value: string): number => {
+    const port = Number(value);
+    if (!/^\d+$/.test(value) || port > 65_535) throw new CliUsageError(`${option} must be a port number from 0 to 65535 (0 = any free port), not "${value}"`);
+    return port;
+  };
+}
+
+interface DemoOptions {
+  readonly dataDir: string;
+  readonly radiusPort?: number;
+  readonly apiPort?: number;
+  readonly opsPort?: number;
+}
+
 export const registerDemoCommand: RegisterCommand = (program, cli) => {
   program
     .command('demo')
     .description('all roles in one process on embedded defaults, bound to 127.0.0.1 (what `npm start` runs)')
     .option('--data-dir <dir>', 'where the demo keeps its config, secrets and Redis data', '.data')
+    .addOption(new Option(`${DEMO_PORT_OPTIONS.radius} <port>`, 'RADIUS (UDP) port; 0 = any free port (default: 1812 when free)').argParser(portNumber(DEMO_PORT_OPTIONS.radius)))
+    .addOption(new Option(`${DEMO_PORT_OPTIONS.api} <port>`, 'API and approval pages (HTTP) port; 0 = any free port (default: 8080 when free)').argParser(portNumber(DEMO_PORT_OPTIONS.api)))
+    .addOption(new Option(`${DEMO_PORT_OPTIONS.ops} <port>`, 'metrics and health (HTTP) port; 0 = any free port (default: 9100 when free)').argParser(portNumber(DEMO_PORT_OPTIONS.ops)))
     .addHelpText(
       'after',
       [
@@ -203,15 +222,17 @@ export const registerDemoCommand: RegisterCommand = (program, cli) => {
         'container where only Docker is available. The first run makes a client secret, an admin token,',
         'a sealing key and two demo users with one password: demo (TOTP) and demo-push (push, the approval',
         'link printed here as it is sent: the demo receives its own pushes); later runs reuse them.',
-        'RADIUS listens on 127.0.0.1:1812, the API on :8080 and metrics on :9100, or on free ports when taken.',
-        'Exit status: 0 after Ctrl-C, 2 when Redis or a role cannot start.',
+        'RADIUS listens on 127.0.0.1:1812, the API on :8080 and metrics on :9100, or on free ports when taken;',
+        'a port given by number is used or the demo stops (exit 2); 0 picks any free port.',
+        'Exit status: 0 after Ctrl-C, 2 when Redis, a port or a role cannot start.',
         '',
         'Examples:',
         '  npm start',
-        '  REDIS_URL=redis://127.0.0.1:6379 npx radius-mfa demo --data-dir /tmp/rmfa-demo',
+        '  npm start -- --radius-port 0        # FreeRADIUS owns 1812: any free port, shown in the try-it command',
+        '  REDIS_URL=redis://127.0.0.1:6379 npx radius-mfa demo --data-dir /tmp/rmfa-demo --api-port 8081',
       ].join('\n'),
     )
-    .action(async (options: { dataDir: string }) => {
-      cli.setExitCode(await runDemo(cli, resolve(options.dataDir)));
+    .action(async (options: DemoOptions) => {
+      cli.setExitCode(await runDemo(cli, resolve(options.dataDir), { radius: options.radiusPort, api: options.apiPort, ops: options.opsPort }));
     });
 };
