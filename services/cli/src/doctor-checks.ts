@@ -19,6 +19,11 @@ export interface Finding {
 
 const ok = (check: string, detail: string): Finding => ({ check, status: 'ok', detail, fix: '' });
 
+/** A problem the config check found, as a finding: its errors fail, its warnings warn. */
+export function configProblemFinding(problem: ConfigProblem, status: 'warn' | 'fail'): Finding {
+  return { check: `config ${problem.path}`, status, detail: problem.message, fix: problem.fix };
+}
+
 /** Each client's secret strength and timeout, from the config's own warnings (one rule, one place). */
 export function clientFindings(config: Config, warnings: readonly ConfigProblem[]): Finding[] {
   const findings: Finding[] = [];
@@ -36,9 +41,7 @@ export function clientFindings(config: Config, warnings: readonly ConfigProblem[
     }
   });
   const covered = /^clients\[\d+\]\.(secret|timeoutSeconds)$/;
-  for (const warning of warnings.filter((w) => !covered.test(w.path))) {
-    findings.push({ check: `config ${warning.path}`, status: 'warn', detail: warning.message, fix: warning.fix });
-  }
+  for (const warning of warnings.filter((w) => !covered.test(w.path))) findings.push(configProblemFinding(warning, 'warn'));
   return findings;
 }
 

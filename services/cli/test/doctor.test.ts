@@ -130,6 +130,22 @@ describe('radius-mfa doctor', () => {
     expect(refused.findings.map((f) => f.check)).toContain('config redis.url');
   });
 
+  it('an invalid config: its errors fail and its warnings still show, in JSON and as text', async () => {
+    const file = join(dir, 'invalid-with-warning.yaml');
+    writeFileSync(file, ['redis: { url: "nope" }', `security: { sealingKeys: [{ id: k1, key: "${key}" }] }`, 'clients:', '  - { name: vpn, address: 127.0.0.1, secret: "short-secret" }'].join('\n'));
+    const { code, findings } = await doctor(file);
+    expect(code).toBe(1);
+    expect(find(findings, 'config redis.url')).toMatchObject({ status: 'fail' });
+    expect(find(findings, 'config clients[0].secret')).toMatchObject({ status: 'warn', fix: expect.stringContaining('openssl rand') });
+    expect(JSON.stringify(findings)).not.toContain('short-secret');
+
+    const run = await runCli(['doctor', '-c', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAIL {2}config redis\.url: .*\n {8}fix: /);
+    expect(run.stdout).toMatch(/WARN {2}config clients\[0\]\.secret: .*\n {8}fix: /);
+    expect(run.stdout).toMatch(/1 failed, 1 warnings, 0 ok/);
+  });
+
   it('fails on guessable secrets with the config check\'s own findings, naming each key and the command, never the value', async () => {
     const weak = { key: Buffer.alloc(32).toString('base64'), token: 'replace-me-with-the-output-of-openssl-rand-hex-32', secret: 'change-me-radius-secret' };
     const file = join(dir, 'weak-secrets.yaml');

@@ -7,7 +7,7 @@ import { createWorkerDependencies } from '@radius-mfa/mfa-worker';
 import { createLogger, type RedisClient } from '@radius-mfa/runtime';
 import { ExitCode, type Cli, type RegisterCommand } from '../cli.js';
 import { configPathOf } from '../config-file.js';
-import { clientFindings, clockFinding, directoryFinding, entraFindings, hardeningFindings, httpFinding, redisFindings, sealingFinding, type Finding } from '../doctor-checks.js';
+import { clientFindings, clockFinding, configProblemFinding, directoryFinding, entraFindings, hardeningFindings, httpFinding, redisFindings, sealingFinding, type Finding } from '../doctor-checks.js';
 import { RedisUnreachableError, closeRedis, connectRedis, redisLocation } from '../redis-connect.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -61,7 +61,8 @@ export async function runDoctor(cli: Cli, path: string, probeUser: string | unde
     ({ config, warnings } = loadConfig(path, { env: cli.io.env }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((p) => ({ check: `config ${p.path}`, status: 'fail', detail: p.message, fix: p.fix }));
+    // Nothing else can be checked without a config, but what it warns about still needs fixing.
+    return [...error.problems.map((p) => configProblemFinding(p, 'fail')), ...error.warnings.map((w) => configProblemFinding(w, 'warn'))];
   }
   const { findings: redisFindingsList, redis } = await redisPart(config);
   try {
