@@ -2,6 +2,7 @@ export { startWorker, createWorkerStarter, type WorkerStarterOptions } from './s
 export { createAuthWorker, DEFAULT_CONCURRENCY, type AuthWorkerOptions } from './worker.js';
 export { createWorkerDependencies, type WorkerDependencies, type DependencyOptions } from './dependencies.js';
 export { processAuthJob, rejectFailedJob, AuthJobError, type JobDependencies, type JobOutcome } from './job.js';
+export { withDeadline } from './job-deadline.js';
 export { decide, MAX_ANSWERS, type FlowDependencies, type FlowRequest } from './flow.js';
 export type { Decision, DecisionRecord } from './decision.js';
 export { splitAppendedPassword, type AppendedFactor, type AppendedPassword } from './append.js';

@@ -1,10 +1,11 @@
 // The BullMQ consumer of the `auth` queue. A job never waits for a person: an out-of-band
 // challenge is stored and the job ends, so a worker's slots only ever hold machine work.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis, Cluster } from 'ioredis';
 import { QueueNames } from '@radius-mfa/contracts';
 import type { Logger } from '@radius-mfa/runtime';
 import { AuthJobError, processAuthJob, rejectFailedJob, type JobDependencies, type JobOutcome } from './job.js';
+import { withDeadline } from './job-deadline.js';
 
 export interface AuthWorkerOptions {
   /** A connection BullMQ may block on (`maxRetriesPerRequest: null`). */
@@ -25,21 +26,13 @@ export interface AuthWorkerOptions {
 export const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_LOCK_MS = 10_000;
 
-/** A job's own deadline bounds every wait inside it (directories, notifiers). */
-function deadlineSignal(job: Job<unknown>, outer: AbortSignal | undefined): AbortSignal {
-  const deadline = typeof job.data === 'object' && job.data !== null ? Number((job.data as { deadline?: unknown }).deadline) : NaN;
-  const signals = [AbortSignal.timeout(Number.isFinite(deadline) ? Math.max(deadline - Date.now(), 1) : 60_000)];
-  if (outer) signals.push(outer);
-  return AbortSignal.any(signals);
-}
-
 export function createAuthWorker(deps: JobDependencies, options: AuthWorkerOptions): Worker<unknown, JobOutcome['status']> {
   const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_MS;
   const worker = new Worker<unknown, JobOutcome['status']>(
     QueueNames.auth,
     async (job, _token, outer) => {
       try {
-        const outcome = await processAuthJob(deps, job.data, deadlineSignal(job, outer));
+        const outcome = await withDeadline(job.data, outer, (signal) => processAuthJob(deps, job.data, signal));
         options.onOutcome?.(outcome);
         return outcome.status;
       } catch (error) {
