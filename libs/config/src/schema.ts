@@ -24,7 +24,7 @@ const RedisSchema = Type.Object(
   {
     url: Type.String({
       pattern: '^rediss?://',
-      description: 'Redis URL, `redis://[:password@]host:port[/db]` or `rediss://` for TLS. With sentinel, the password and db are taken from it.',
+      description: 'Redis URL, `redis://[:password@]host:port[/db]` or `rediss://` for TLS. With sentinel, the password and db are taken from it. A password here must be random (`openssl rand -hex 32`): placeholders, defaults and patterns are refused.',
       ...secret,
     }),
     keyPrefix: Type.String({
@@ -44,7 +44,7 @@ const RedisSchema = Type.Object(
             minItems: 1,
             description: 'Sentinel addresses, `host:port`.',
           }),
-          password: Type.Optional(Type.String({ description: 'Password of the sentinels themselves (not of the master).', ...secret })),
+          password: Type.Optional(Type.String({ description: 'Password of the sentinels themselves (not of the master); random, e.g. `openssl rand -hex 32`: placeholders, defaults and patterns are refused.', ...secret })),
         },
         { additionalProperties: false, description: 'Redis Sentinel: find the master through these sentinels.' },
       ),
@@ -138,7 +138,7 @@ const ApiSchema = Type.Object(
     adminToken: Type.Optional(
       Type.String({
         minLength: 32,
-        description: 'Bearer token of the admin API; at least 32 characters. Unset: the admin API is disabled.',
+        description: 'Bearer token of the admin API: random, at least 32 characters (`openssl rand -hex 32`); placeholders and patterns are refused. Unset: the admin API is disabled.',
         ...secret,
       }),
     ),
@@ -182,7 +182,7 @@ const LogSchema = Type.Object(
 const SealingKeySchema = Type.Object(
   {
     id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'Key id, stored beside each sealed value so old keys can still open it.' }),
-    key: Type.String({ description: 'Base64 of exactly 32 random bytes (AES-256-GCM). Generate: `openssl rand -base64 32`.', ...secret }),
+    key: Type.String({ description: 'Base64 of exactly 32 random bytes (AES-256-GCM). Generate: `openssl rand -base64 32`. An all-zero, patterned or typed key is refused (after the first key: warned about).', ...secret }),
   },
   { additionalProperties: false },
 );
@@ -225,7 +225,7 @@ const ClientSchema = Type.Object(
     address: Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], {
       description: 'Source IP or CIDR (v4 or v6), or a list of them; the longest prefix wins.',
     }),
-    secret: Type.String({ minLength: 8, description: 'Shared secret with the NAS; at least 16 characters recommended, 8 the minimum.', ...secret }),
+    secret: Type.String({ minLength: 8, description: 'Shared secret with the NAS, random (`openssl rand -base64 24`); at least 16 characters recommended, 8 the minimum. Placeholders, defaults (`testing123`) and patterns are refused.', ...secret }),
     firstFactor: Type.Union([Type.Literal('none'), Type.Literal('local'), Type.Literal('ldap'), Type.Literal('radius'), Type.Literal('entra')], {
       default: 'none',
       description: 'Who checks the password: `none` (the NAS did, e.g. RD Gateway), `local`, `ldap`, `radius`, `entra`.',
@@ -311,7 +311,7 @@ const LdapDirectorySchema = Type.Object(
   {
     url: Type.String({ pattern: '^ldaps?://', description: 'Directory server, `ldap://host:389` or `ldaps://host:636`.' }),
     bindDn: Type.String({ minLength: 1, description: 'DN of the service account that searches users.' }),
-    bindPassword: Type.String({ minLength: 1, description: 'Password of the service account.', ...secret }),
+    bindPassword: Type.String({ minLength: 1, description: 'Password of the service account. A placeholder (`change-me`, `xxxx`, `<password>`) is refused; a guessable one is warned about.', ...secret }),
     userSearch: Type.Object(
       {
         base: Type.String({ minLength: 1, description: 'Search base DN.' }),
@@ -338,7 +338,7 @@ const LdapDirectorySchema = Type.Object(
 const RadiusDirectorySchema = Type.Object(
   {
     servers: Type.Array(Type.String({ pattern: UDP_SERVER_PATTERN, description: 'An upstream server, `udp://host:port` (port 1812 by default).' }), { minItems: 1, description: 'Upstream RADIUS servers, `udp://host:port`, tried in order.' }),
-    secret: Type.String({ minLength: 8, description: 'Shared secret with the upstream servers.', ...secret }),
+    secret: Type.String({ minLength: 8, description: 'Shared secret with the upstream servers, random (`openssl rand -base64 24`); placeholders, defaults and patterns are refused.', ...secret }),
     timeoutSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'Timeout of each attempt.' }),
     retries: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: 'Retransmissions per server before the next one.' }),
     requireMessageAuthenticator: Type.Boolean({
@@ -363,7 +363,7 @@ const EntraDirectorySchema = Type.Object(
         { additionalProperties: false, description: 'Certificate credential (preferred). Exactly one of clientCertificate or clientSecret.' },
       ),
     ),
-    clientSecret: Type.Optional(Type.String({ minLength: 1, description: 'Client secret credential. Exactly one of clientCertificate or clientSecret.', ...secret })),
+    clientSecret: Type.Optional(Type.String({ minLength: 1, description: 'Client secret credential (its Value). Exactly one of clientCertificate or clientSecret. A placeholder is refused.', ...secret })),
     authorityHost: Type.String({ pattern: HTTPS_URL_PATTERN, default: 'https://login.microsoftonline.com', description: 'Login authority (sovereign clouds differ).' }),
     graphEndpoint: Type.String({ pattern: HTTPS_URL_PATTERN, default: 'https://graph.microsoft.com', description: 'Microsoft Graph endpoint.' }),
     acsEndpoint: Type.Optional(Type.String({ pattern: HTTPS_URL_PATTERN, description: 'Azure Communication Services endpoint (SMS and voice senders of type `acs`).' })),
@@ -413,7 +413,7 @@ const WebhookSenderSchema = Type.Object(
   {
     type: Type.Literal('webhook', { description: '`webhook`' }),
     url: Type.String({ pattern: HTTP_URL_PATTERN, description: 'URL that receives a JSON POST.' }),
-    signingSecret: Type.Optional(Type.String({ minLength: 16, description: 'HMAC-SHA256 key; signs each POST in a header.', ...secret })),
+    signingSecret: Type.Optional(Type.String({ minLength: 16, description: 'HMAC-SHA256 key; signs each POST in a header. Random (`openssl rand -base64 32`): placeholders and patterns are refused.', ...secret })),
   },
   { additionalProperties: false, description: 'POST a JSON payload to a URL.' },
 );
@@ -429,7 +429,7 @@ const NtfyNotifierSchema = Type.Object(
           "Operator override: one fixed topic for every push, so everyone subscribed sees (and can answer) every user's pushes; `config check` warns. Leave it out: each push enrollment then gets the user's own random topic (sealed in Redis, shown once on the enrollment page or in the admin API answer).",
       }),
     ),
-    token: Type.Optional(Type.String({ minLength: 1, description: 'ntfy access token.', ...secret })),
+    token: Type.Optional(Type.String({ minLength: 1, description: 'ntfy access token (`ntfy token add`); a placeholder is refused.', ...secret })),
   },
   { additionalProperties: false, description: 'Publish to an ntfy server.' },
 );
@@ -475,7 +475,7 @@ const AcsVoiceSenderSchema = Type.Object(
     from: Type.String({ minLength: 1, description: 'Caller id (E.164) of an ACS number that may place calls.' }),
     callbackSecret: Type.String({
       minLength: 32,
-      description: 'Key (at least 32 characters, e.g. `openssl rand -base64 32` from the environment) that signs each Call Automation callback URL, so a forged callback cannot approve a sign-in. The same on every worker and results-api.',
+      description: 'Key (random, at least 32 characters, e.g. `openssl rand -base64 32` from the environment; placeholders and patterns are refused) that signs each Call Automation callback URL, so a forged callback cannot approve a sign-in. The same on every worker and results-api.',
       ...secret,
     }),
     callbackBaseUrl: Type.Optional(

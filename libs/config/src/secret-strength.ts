@@ -1,7 +1,8 @@
-// Secrets a deployment chooses itself (sealing keys, the admin token, RADIUS shared secrets) must not
-// be a value someone else can know: an example file's placeholder, all-zero bytes, a typed phrase.
-// A value from a random generator, at the lengths the fixes generate, trips a rule with
-// probability below 1e-13.
+// Secrets a deployment chooses itself (sealing keys, tokens, shared and signing secrets, the Redis
+// password) must not be a value someone else can know: an example's placeholder, all-zero bytes, a
+// typed phrase. Secrets another system issues (LDAP password, Entra client secret, ntfy token) are
+// refused only as placeholders. A random value at the lengths the fixes generate trips a rule with
+// probability below 1e-10 (base64 spelling an example word such as "changeme" by chance; hex never).
 import type { Config } from './schema.js';
 import type { CheckFindings } from './cross-checks.js';
 import { formatPath } from './problems.js';
@@ -19,6 +20,8 @@ export const GENERATE = {
   sealingKey: 'openssl rand -base64 32',
   adminToken: 'openssl rand -hex 32',
   sharedSecret: 'openssl rand -base64 24',
+  signingKey: 'openssl rand -base64 32',
+  redisPassword: 'openssl rand -hex 32',
 } as const;
 
 /**
@@ -41,10 +44,16 @@ export function sealingKeyWeakness(key: Uint8Array): string | undefined {
 }
 
 /** Words that mark a value as "fill this in" (compared without case, spaces or punctuation). */
-const PLACEHOLDER_WORDS = ['changeme', 'changethis', 'replaceme', 'placeholder', 'yoursecret', 'yourtoken', 'insertsecret'];
+const PLACEHOLDER_WORDS = ['changeme', 'changethis', 'replaceme', 'placeholder', 'yoursecret', 'yourtoken', 'yourpassword', 'insertsecret'];
 
-/** Published defaults: FreeRADIUS's `testing123`, and the first words anyone tries. */
-const KNOWN_DEFAULTS = new Set(['testing123', 'password', 'passw0rd', 'secret', 'sharedsecret', 'radius', 'radiussecret', 'admin', 'administrator', 'letmein', 'qwerty', 'qwertyuiop', 'default']);
+/** Whole values that mean "nothing was filled in": a template that rendered a missing value, a note to self. */
+const PLACEHOLDER_VALUES = new Set(['todo', 'tbd', 'fixme', 'null', 'undefined', 'none', 'redacted']);
+
+/** Only masking characters (`xxxx`, `...`, `****`, `xxxx-xxxx`), or a template such as `<password>` or `{{ token }}`. */
+const MASK_OR_TEMPLATE = /^[xX*.…?#~_\s-]+$|^<[\w .-]*>$|^\{\{[\w .-]*\}\}$/;
+
+/** Published defaults: FreeRADIUS's `testing123`, redis.conf's `foobared`, and the first words anyone tries. */
+const KNOWN_DEFAULTS = new Set(['testing123', 'foobared', 'password', 'passw0rd', 'secret', 'sharedsecret', 'radius', 'radiussecret', 'admin', 'administrator', 'letmein', 'qwerty', 'qwertyuiop', 'default']);
 
 /** Longest unit whose repetition counts as a pattern: `xxxx`, `abab`, `12341234`. */
 const MAX_REPEATED_UNIT = 4;
@@ -64,13 +73,24 @@ function isConsecutiveRun(value: string): boolean {
   return true;
 }
 
-/** Why a text secret is guessable, or undefined. The reason never contains the value. */
-export function placeholderSecretWeakness(value: string): string | undefined {
+/**
+ * `placeholder`: nobody's real secret (an example's "change me", masking `xxxx`, an unrendered
+ * template); `guessable`: may be someone's real value, but one attackers try first.
+ */
+export interface SecretWeakness {
+  readonly kind: 'placeholder' | 'guessable';
+  /** Never contains the value. */
+  readonly reason: string;
+}
+
+/** Why a text secret is guessable, or undefined. */
+export function textSecretWeakness(value: string): SecretWeakness | undefined {
   const folded = value.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (PLACEHOLDER_WORDS.some((word) => folded.includes(word))) return 'is a placeholder from an example ("change me", "replace me"): anyone who has read the example knows it';
-  if (KNOWN_DEFAULTS.has(folded)) return 'is a well-known default value that attackers try first';
-  if (isRepeatedUnit(value)) return `is a pattern of at most ${MAX_REPEATED_UNIT} characters repeated`;
-  if (isConsecutiveRun(value)) return 'is a run of consecutive characters (like 12345678 or abcdefgh)';
+  if (PLACEHOLDER_WORDS.some((word) => folded.includes(word))) return { kind: 'placeholder', reason: 'is a placeholder from an example ("change me", "replace me"): anyone who has read the example knows it' };
+  if (MASK_OR_TEMPLATE.test(value) || PLACEHOLDER_VALUES.has(folded)) return { kind: 'placeholder', reason: 'is a placeholder (masking like "xxxx" or "...", a template like "<password>", or "TODO"), not a real secret' };
+  if (KNOWN_DEFAULTS.has(folded)) return { kind: 'guessable', reason: 'is a well-known default value that attackers try first' };
+  if (isRepeatedUnit(value)) return { kind: 'guessable', reason: `is a pattern of at most ${MAX_REPEATED_UNIT} characters repeated` };
+  if (isConsecutiveRun(value)) return { kind: 'guessable', reason: 'is a run of consecutive characters (like 12345678 or abcdefgh)' };
   return undefined;
 }
 
@@ -80,6 +100,64 @@ export function decodeSealingKey(text: string): Buffer | undefined {
   const canonical = bytes.toString('base64');
   if (bytes.length !== SEALING_KEY_BYTES || canonical.replace(/=+$/, '') !== text.replace(/=+$/, '')) return undefined;
   return bytes;
+}
+
+/** The password in a `redis://user:password@host` URL, if any. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password === '' ? undefined : decodeURIComponent(password);
+  } catch {
+    return undefined; // not a URL: the schema says so
+  }
+}
+
+/** A text secret to check, and what to do about a weak one. */
+interface TextSecret {
+  readonly path: readonly (string | number)[];
+  readonly value: string | undefined;
+  /** For a secret inside a larger value (a URL): what the reason is about. */
+  readonly within?: string;
+  /** How to replace a placeholder, or any weak secret this deployment chose. */
+  readonly fix: string;
+  /**
+   * Set for a secret another system issues (a directory's password, an Entra client secret): a
+   * guessable one may be the real value, so it is a warning, with this fix; a placeholder is refused.
+   */
+  readonly issued?: { readonly by: string; readonly fix: string };
+}
+
+/** Every text secret: chosen by this deployment (refused when weak) or issued elsewhere (only placeholders refused). */
+function textSecrets(config: Config): TextSecret[] {
+  const { redis, api, clients, directories, mfa } = config;
+  const push = mfa.push?.notifier;
+  const sms = mfa.sms?.sender;
+  const voice = mfa.voice?.sender;
+  return [
+    { path: ['redis', 'url'], value: urlPassword(redis.url), within: 'has a password that', fix: `give Redis a random password (\`${GENERATE.redisPassword}\`: hex needs no escaping in a URL) and take the URL from the environment` },
+    { path: ['redis', 'sentinel', 'password'], value: redis.sentinel?.password, fix: `give the sentinels a random password (\`${GENERATE.redisPassword}\`) and set the same here` },
+    { path: ['api', 'adminToken'], value: api.adminToken, fix: `generate one with \`${GENERATE.adminToken}\`, or leave it unset to disable the admin API` },
+    ...clients.map((client, i): TextSecret => ({ path: ['clients', i, 'secret'], value: client.secret, fix: `generate one with \`${GENERATE.sharedSecret}\` and set the same on the NAS` })),
+    { path: ['directories', 'radius', 'secret'], value: directories.radius?.secret, fix: `generate one with \`${GENERATE.sharedSecret}\` and set the same on the upstream RADIUS servers` },
+    {
+      path: ['directories', 'ldap', 'bindPassword'],
+      value: directories.ldap?.bindPassword,
+      fix: "set the service account's password, from the environment (`bindPassword: ${LDAP_BIND_PASSWORD}`)",
+      issued: { by: 'the directory', fix: `give the service account a long random password in the directory (e.g. \`${GENERATE.sharedSecret}\`) and set it here` },
+    },
+    {
+      path: ['directories', 'entra', 'clientSecret'],
+      value: directories.entra?.clientSecret,
+      fix: "set the secret's Value from the app registration (Certificates & secrets), from the environment, or use clientCertificate",
+      issued: { by: 'Entra ID', fix: 'create a new client secret in the app registration, or use clientCertificate (preferred)' },
+    },
+    ...(push?.type === 'webhook' ? [{ path: ['mfa', 'push', 'notifier', 'signingSecret'], value: push.signingSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on the push receiver` }] : []),
+    ...(push?.type === 'ntfy'
+      ? [{ path: ['mfa', 'push', 'notifier', 'token'], value: push.token, fix: 'create a token on the ntfy server (`ntfy token add USER`) and set it here from the environment, or remove token', issued: { by: 'the ntfy server', fix: 'use a token the ntfy server created (`ntfy token add USER`)' } }]
+      : []),
+    ...(sms?.type === 'webhook' ? [{ path: ['mfa', 'sms', 'sender', 'signingSecret'], value: sms.signingSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on the SMS gateway` }] : []),
+    ...(voice?.type === 'acs' ? [{ path: ['mfa', 'voice', 'sender', 'callbackSecret'], value: voice.callbackSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on every worker and results-api` }] : []),
+  ];
 }
 
 /**
@@ -96,12 +174,14 @@ export function weakSecretProblems(config: Config): CheckFindings {
     if (i === 0) found.errors.push({ path, message: weakness, fix: `generate one with \`${GENERATE.sealingKey}\`; to keep opening what this key sealed, list it after the new key until every user has re-enrolled` });
     else found.warnings.push({ path, message: `${weakness}; it only opens values sealed earlier`, fix: 'remove it once every user has re-enrolled their authenticator (what it sealed stays readable to anyone who knows it)' });
   });
-  const text = (path: (string | number)[], value: string | undefined, fix: string): void => {
-    const weakness = typeof value === 'string' ? placeholderSecretWeakness(value) : undefined;
-    if (weakness) found.errors.push({ path: formatPath(path), message: weakness, fix });
-  };
-  text(['api', 'adminToken'], config.api.adminToken, `generate one with \`${GENERATE.adminToken}\`, or leave it unset to disable the admin API`);
-  config.clients.forEach((client, i) => text(['clients', i, 'secret'], client.secret, `generate one with \`${GENERATE.sharedSecret}\` and set the same on the NAS`));
-  text(['directories', 'radius', 'secret'], config.directories.radius?.secret, `generate one with \`${GENERATE.sharedSecret}\` and set the same on the upstream RADIUS servers`);
+  for (const secret of textSecrets(config)) {
+    // The schema already refused a non-text value; the check must not trip over it.
+    const weakness = typeof secret.value === 'string' ? textSecretWeakness(secret.value) : undefined;
+    if (!weakness) continue;
+    const path = formatPath(secret.path);
+    const message = secret.within ? `${secret.within} ${weakness.reason}` : weakness.reason;
+    if (weakness.kind === 'placeholder' || !secret.issued) found.errors.push({ path, message, fix: secret.fix });
+    else found.warnings.push({ path, message: `${message}; only a warning, as ${secret.issued.by} issues it and it may be the real value`, fix: secret.issued.fix });
+  }
   return found;
 }
