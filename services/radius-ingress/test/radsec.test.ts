@@ -1,7 +1,7 @@
 // RadSec (RFC 6614): mutual TLS, framing by Length, the close rules of PROTOCOL-CASES §RadSec,
 // and radsecproxy (Debian) bridging a UDP NAS to our RadSec port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, freeUdpPort, startRedis, type RedisHandle, type TestCertificate, type TestPki } from '@radius-mfa/testing';
@@ -171,8 +171,14 @@ describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
       await worker.answer(job, Code.AccessAccept, 'via radsecproxy');
       return job;
     })();
+    // On a loaded machine radsecproxy may take seconds to bind: ask radclient only once it listens.
+    const bound = (): boolean => readFileSync('/proc/net/udp', 'utf8').includes(`:${udpPort.toString(16).toUpperCase().padStart(4, '0')} `);
+    for (let waited = 0; !bound(); waited += 100) {
+      if (waited > 20_000 || proxy.exitCode !== null) throw new Error(`radsecproxy is not listening on ${udpPort}:\n${proxyLog}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const radclient = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('radclient', ['-x', '-r', '5', '-t', '3', `127.0.0.1:${udpPort}`, 'auth', 'proxy-secret-1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('radclient', ['-x', '-r', '8', '-t', '3', `127.0.0.1:${udpPort}`, 'auth', 'proxy-secret-1'], { stdio: ['pipe', 'pipe', 'pipe'] });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -184,5 +190,5 @@ describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
     expect(radclient.output).toContain('via radsecproxy');
     expect((await answering).transport).toBe('radsec');
     expect(worker.jobs.length).toBe(jobs + 1);
-  });
+  }, 90_000);
 });
