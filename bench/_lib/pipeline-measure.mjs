@@ -1,9 +1,10 @@
 // The pipeline measurement shared by `pipeline` and `freeradius`: TOTP users enrolled, the roles
 // started as processes (ingress, worker, results-api) on the given Redis, the login rates measured.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { measureLoginRates } from './login-rates.mjs';
 import { round } from './stats.mjs';
-import { benchClient, newSealingKey, startSystem, systemConfigYaml } from './system.mjs';
+import { benchClient, newSealingKey, startBenchRedis, startSystem, systemConfigYaml } from './system.mjs';
 import { enrollTotpUsers, totpChooser } from './totp-population.mjs';
 
 /** `env`: extra environment of the role processes (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
@@ -39,5 +40,24 @@ export async function measurePipeline({ redisUrl, seconds, userCount, log = () =
     return { users: userCount, enrollSeconds: round(enrollSeconds, 1), ...rates };
   } finally {
     await system.stop();
+  }
+}
+
+/**
+ * For the diagnostic runners (profile-pipeline, probe-pipeline): `[seconds] [users] [dir]` from the
+ * command line, `dir` emptied, then one pipeline measurement on a private Redis with the role
+ * environment `env(dir)`. Returns { result, dir }.
+ */
+export async function diagnosePipeline({ defaultDir, env }) {
+  const seconds = Number(process.argv[2] ?? 6);
+  const userCount = Number(process.argv[3] ?? 60_000);
+  const dir = process.argv[4] ?? defaultDir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const redis = await startBenchRedis();
+  try {
+    return { result: await measurePipeline({ redisUrl: redis.url, seconds, userCount, env: env(dir) }), dir };
+  } finally {
+    await redis.stop();
   }
 }

@@ -3,27 +3,14 @@
 // every role process, then prints per role the garbage collections per second by kind (mean and
 // longest pause) and the event-loop delay, over the whole run (closed loop and half the peak).
 // `node bench/_lib/probe-pipeline.mjs [seconds] [users] [dir]` (with the Node 24 of node_modules).
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measurePipeline } from './pipeline-measure.mjs';
+import { diagnosePipeline } from './pipeline-measure.mjs';
 import { percentile, round } from './stats.mjs';
-import { startBenchRedis } from './system.mjs';
 
-const seconds = Number(process.argv[2] ?? 6);
-const userCount = Number(process.argv[3] ?? 60_000);
-const dir = process.argv[4] ?? '/tmp/rmfa-gc-probe';
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
 const probe = fileURLToPath(new URL('./gc-probe.mjs', import.meta.url));
-
-const redis = await startBenchRedis();
-let result;
-try {
-  result = await measurePipeline({ redisUrl: redis.url, seconds, userCount, env: { NODE_OPTIONS: `--import ${probe}`, GC_PROBE_DIR: dir } });
-} finally {
-  await redis.stop();
-}
+const { result, dir } = await diagnosePipeline({ defaultDir: '/tmp/rmfa-gc-probe', env: (out) => ({ NODE_OPTIONS: `--import ${probe}`, GC_PROBE_DIR: out }) });
 const roles = {};
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
   const lines = readFileSync(join(dir, file), 'utf8').trim().split('\n').map((line) => JSON.parse(line));

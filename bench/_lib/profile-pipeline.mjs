@@ -3,24 +3,11 @@
 // then prints each role's self time by package and its top functions.
 // `node bench/_lib/profile-pipeline.mjs [seconds] [users] [dir]` (a file starting with `_lib` is
 // not a benchmark; run it with the Node 24 of node_modules).
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measurePipeline } from './pipeline-measure.mjs';
-import { startBenchRedis } from './system.mjs';
+import { diagnosePipeline } from './pipeline-measure.mjs';
 
-const seconds = Number(process.argv[2] ?? 6);
-const userCount = Number(process.argv[3] ?? 60_000);
-const dir = process.argv[4] ?? '/tmp/rmfa-profiles';
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-
-const redis = await startBenchRedis();
-let result;
-try {
-  result = await measurePipeline({ redisUrl: redis.url, seconds, userCount, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` } });
-} finally {
-  await redis.stop();
-}
+const { result, dir } = await diagnosePipeline({ defaultDir: '/tmp/rmfa-profiles', env: (out) => ({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${out}` }) });
 console.log(JSON.stringify({ authPerSec: result.authPerSec, cpuSecondsPer1000Logins: result.cpuSecondsPer1000Logins, redisCommandsPerAuth: result.redisCommandsPerAuth }));
 
 function where(url) {
