@@ -68,7 +68,18 @@ export {
 export { createWebhookSender } from './senders/webhook.js';
 export { createCodeSender, type ExternalSenders } from './senders/create-sender.js';
 export { createOtpCodeStore, type OtpCodeStore, type OtpCodeOptions, type OtpCodeOutcome, type IssuedCode } from './otp-codes.js';
-export { createPushLimiter, type PushLimiter, type PushLimitOptions, type PushLimitResult, type PushDecision } from './push-limits.js';
+export {
+  createPushLimiter,
+  readPushLimitWindows,
+  activePushLimit,
+  clearPushLimits,
+  DEFAULT_PUSH_LIMITS,
+  type PushLimiter,
+  type PushLimitOptions,
+  type PushLimitResult,
+  type PushDecision,
+  type PushLimitWindow,
+} from './push-limits.js';
 export {
   signWebhookBody,
   signedWebhookHeaders,

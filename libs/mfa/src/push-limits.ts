@@ -65,3 +65,44 @@ export function createPushLimiter(options: PushLimitOptions): PushLimiter {
     },
   };
 }
+
+/** The worker's limits for texts and calls when `mfa.push` is not configured (they share the push budget). */
+export const DEFAULT_PUSH_LIMITS = { perMinute: 3, perHour: 10 } as const;
+
+/** A running push-limit window of a user: pushes, calls and texts counted in it, and when it ends. */
+export interface PushLimitWindow {
+  readonly window: 'minute' | 'hour';
+  readonly count: number;
+  readonly remainingMs: number;
+}
+
+const WINDOWS = [
+  { window: 'minute', kind: 'push-min' },
+  { window: 'hour', kind: 'push-hour' },
+] as const;
+
+/** The user's running windows, read without counting anything (`users list`, `explain`). */
+export async function readPushLimitWindows(redis: Redis, keys: RedisKeys, user: string): Promise<PushLimitWindow[]> {
+  // One command per key: the two counters may live in different cluster slots.
+  const read = await Promise.all(
+    WINDOWS.map(async ({ window, kind }) => {
+      const key = keys.rate(kind, user);
+      const [count, remainingMs] = await Promise.all([redis.get(key), redis.pttl(key)]);
+      return { window, count: Number(count ?? 0), remainingMs };
+    }),
+  );
+  return read.filter((w) => w.count > 0 && w.remainingMs > 0);
+}
+
+/** The full window that ends last: no push is sent before it ends. Undefined when a push may go now. */
+export function activePushLimit(windows: readonly PushLimitWindow[], limits: PushLimitOptions['limits']): PushLimitWindow | undefined {
+  const full = windows.filter((w) => w.count >= (w.window === 'minute' ? limits.perMinute : limits.perHour));
+  return full.reduce<PushLimitWindow | undefined>((last, w) => (last === undefined || w.remainingMs > last.remainingMs ? w : last), undefined);
+}
+
+/** Ends the user's windows (`users unlock`), so pushes, calls and texts may go at once; returns what was running. */
+export async function clearPushLimits(redis: Redis, keys: RedisKeys, user: string): Promise<PushLimitWindow[]> {
+  const running = await readPushLimitWindows(redis, keys, user);
+  await Promise.all(WINDOWS.map(({ kind }) => redis.del(keys.rate(kind, user))));
+  return running;
+}
