@@ -6,6 +6,7 @@ import { formatPath } from './problems.js';
 import { parseCidr, cidrKey, InvalidAddressError } from './cidr.js';
 import { parseEndpoint, InvalidEndpointError } from './endpoint.js';
 import { GENERATE, SEALING_KEY_BYTES, decodeSealingKey, weakSecretProblems } from './secret-strength.js';
+import { checkTrustProxy } from './trust-proxy.js';
 
 export interface CheckFindings {
   errors: ConfigProblem[];
@@ -294,6 +295,7 @@ const CHECKS: readonly Check[] = [
   clientSecrets,
   replyAttributes,
   listenAddresses,
+  checkTrustProxy,
   radsecLimits,
   sealingKeys,
   weakSecrets,

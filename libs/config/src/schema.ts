@@ -142,9 +142,10 @@ const ApiSchema = Type.Object(
         ...secret,
       }),
     ),
-    trustProxy: Type.Boolean({
+    trustProxy: Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1 })], {
       default: false,
-      description: 'Trust X-Forwarded-* headers (set when a reverse proxy terminates TLS in front of the API).',
+      description:
+        'Which peers may name the client in X-Forwarded-For (the client address keys the rate limits). `false`: none, the peer is the client (no proxy in front). A list of the proxies\' addresses or CIDR blocks (or `loopback`, `linklocal`, `uniquelocal`), e.g. the ingress controller\'s pod network `[10.244.0.0/16]`: the client is the nearest address in X-Forwarded-For that is not in the list, so what a client writes itself is ignored. No hop count: it cannot tell a proxy from a client that connects directly. `true` believes any hop, so every client chooses its own address: only for tests or a single proxy that overwrites the header (warned about).',
     }),
   },
   { additionalProperties: false, default: {}, description: 'The HTTP API of the results-api role.' },

@@ -99,7 +99,7 @@ describe('parseConfig: ${NAME} interpolation', () => {
 
 describe('parseConfig: every kind of error has a path, a message and a fix', () => {
   it('a wrong type', () => {
-    const p = problemAt(problemsOf(yaml('api: { trustProxy: sometimes }\n')), 'api.trustProxy');
+    const p = problemAt(problemsOf(yaml('userNames: { lowercase: sometimes }\n')), 'userNames.lowercase');
     expect(p.message).toMatch(/true or false/);
     expect(p.fix).not.toBe('');
   });
