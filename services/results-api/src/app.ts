@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DEFAULT_HTTP_RATE_LIMIT, type HttpRateLimit, type ResultsDependencies } from './dependencies.js';
+import { DEFAULT_HTTP_RATE_LIMITS, type HttpRateLimits, type ResultsDependencies } from './dependencies.js';
 import { serializeRequest } from './log-redaction.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -17,8 +17,8 @@ import { voiceCallbackRoutes } from './routes/voice-callback.js';
 import { voiceApprovalConfigured } from './voice-setup.js';
 
 export interface BuildAppOptions {
-  /** Per client address; default 300 per minute. */
-  readonly rateLimit?: HttpRateLimit;
+  /** Overrides of DEFAULT_HTTP_RATE_LIMITS. */
+  readonly rateLimits?: Partial<HttpRateLimits>;
   /** Keep rate-limit counters in memory instead of Redis (single-process tests). */
   readonly rateLimitInMemory?: boolean;
 }
@@ -45,6 +45,7 @@ export async function buildApp(deps: ResultsDependencies, options: BuildAppOptio
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     // Unknown fields are refused, not silently dropped: a typo must not become a default.
     ajv: { customOptions: { removeAdditional: false } },
+    // false, true (tests) or the proxies' addresses: X-Forwarded-For is read only from them.
     trustProxy: config.api.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
@@ -73,7 +74,7 @@ export async function buildApp(deps: ResultsDependencies, options: BuildAppOptio
     uiConfig: { validatorUrl: null },
   });
   await app.register(securityPlugin, {
-    rateLimit: options.rateLimit ?? DEFAULT_HTTP_RATE_LIMIT,
+    rateLimits: { ...DEFAULT_HTTP_RATE_LIMITS, ...options.rateLimits },
     ...(!options.rateLimitInMemory && { redis: deps.redis }),
     rateLimitNamespace: deps.keys.rate('http', ''),
     publicUrl,

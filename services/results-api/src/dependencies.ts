@@ -31,13 +31,30 @@ export interface ResultsDependencies {
   readonly voice?: VoiceCallbackHandler;
 }
 
-/** Limits of @fastify/rate-limit, per client address (behind a proxy: set api.trustProxy). */
+/** `max` requests per `timeWindowMs`, counted in Redis so that every pod shares the count. */
 export interface HttpRateLimit {
   readonly max: number;
   readonly timeWindowMs: number;
 }
 
-export const DEFAULT_HTTP_RATE_LIMIT: HttpRateLimit = { max: 300, timeWindowMs: 60_000 };
+/**
+ * The results-api's limits. A flood cannot spend a real user's budget: each link's token has its
+ * own, and only an unknown or wrong token costs the client address that sent it.
+ */
+export interface HttpRateLimits {
+  /** Requests naming one token (approval, denial, enrollment link, voice challenge), from anywhere. */
+  readonly perToken: HttpRateLimit;
+  /** Unknown, malformed or wrong tokens per client address; past it the address is refused on those routes. */
+  readonly unknownTokensPerAddress: HttpRateLimit;
+  /** The admin API per client address (wrong bearer tokens included). */
+  readonly adminPerAddress: HttpRateLimit;
+}
+
+export const DEFAULT_HTTP_RATE_LIMITS: HttpRateLimits = {
+  perToken: { max: 30, timeWindowMs: 60_000 },
+  unknownTokensPerAddress: { max: 30, timeWindowMs: 60_000 },
+  adminPerAddress: { max: 600, timeWindowMs: 60_000 },
+};
 
 /** The stores over one Redis connection, as every pod (and every test app) builds them. */
 export function createResultsDependencies(input: {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { base32Encode } from '@radius-mfa/mfa';
 import type { ResultsApp } from '@radius-mfa/results-api';
-import { ADMIN_TOKEN, createPush, metricValue, useResultsSuite } from './harness.js';
+import { ADMIN_TOKEN, RELAXED_LIMITS, createPush, metricValue, useResultsSuite } from './harness.js';
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -9,7 +9,7 @@ describe('admin API (inject)', () => {
   const suite = useResultsSuite();
   let app: ResultsApp;
   beforeAll(async () => {
-    app = await suite.newApp({ rateLimitInMemory: true, rateLimit: { max: 10_000, timeWindowMs: 60_000 } });
+    app = await suite.newApp({ rateLimitInMemory: true, rateLimits: RELAXED_LIMITS });
   });
 
   it('refuses calls without the right bearer token', async () => {

@@ -10,7 +10,7 @@ import { createChallengeStore, type ChallengeStore, type NewChallenge } from '@r
 import { createLogger, createMetrics, type Metrics } from '@radius-mfa/runtime';
 import { admitTransaction, prepareVerdicts } from '@radius-mfa/transactions';
 import { startRedis, type RedisHandle } from '@radius-mfa/testing';
-import { buildApp, createResultsDependencies, type BuildAppOptions, type ResultsApp, type ResultsDependencies, type VoiceCallbackHandler } from '@radius-mfa/results-api';
+import { buildApp, createResultsDependencies, type BuildAppOptions, type HttpRateLimits, type ResultsApp, type ResultsDependencies, type VoiceCallbackHandler } from '@radius-mfa/results-api';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef-XYZ';
 
@@ -166,3 +166,10 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
     .filter((v) => (v.metricName === undefined || v.metricName === name || v.metricName === `${name}_count`) && Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val))
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** Limits no functional test reaches (the limits themselves are tested in rate-limits.test.ts). */
+export const RELAXED_LIMITS: HttpRateLimits = {
+  perToken: { max: 10_000, timeWindowMs: 60_000 },
+  unknownTokensPerAddress: { max: 10_000, timeWindowMs: 60_000 },
+  adminPerAddress: { max: 10_000, timeWindowMs: 60_000 },
+};

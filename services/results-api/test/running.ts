@@ -9,7 +9,7 @@ import { createLogger, createRoleContext, type RoleContextHandle } from '@radius
 import { subscribeDeliveries, type DeliverySubscription } from '@radius-mfa/transactions';
 import { freeTcpPort, startRedis, type RedisHandle } from '@radius-mfa/testing';
 import { createResultsStarter, type RunningResults, type VoiceCallbackHandler } from '@radius-mfa/results-api';
-import { LogCapture, testConfig, type ResultsSuite } from './harness.js';
+import { LogCapture, RELAXED_LIMITS, testConfig, type ResultsSuite } from './harness.js';
 
 export const INGRESS_ID = 'ingress-under-test';
 
@@ -49,7 +49,7 @@ export async function startRunningSuite(options: RunningSuiteOptions = {}): Prom
   const logs = new LogCapture();
   const logger = createLogger({ level: 'info', name: 'results', destination: logs });
   const handle = createRoleContext({ config, logger, instanceId: `test-${randomBytes(3).toString('hex')}` });
-  const results = await createResultsStarter({ rateLimit: { max: 10_000, timeWindowMs: 60_000 }, ...(options.voice && { voice: options.voice(baseUrl) }) })(handle.context);
+  const results = await createResultsStarter({ rateLimits: RELAXED_LIMITS, ...(options.voice && { voice: options.voice(baseUrl) }) })(handle.context);
   const redis = new Redis(server.url);
   const subscriber = new Redis(server.url);
   const keys = redisKeys(prefix);

@@ -1,14 +1,16 @@
-// Hardening every route shares: strict CSP and other headers (helmet), per-address rate limits
-// (shared across pods through Redis), and a cross-site request refusal for state-changing calls.
+// Hardening every route shares: strict CSP and other headers (helmet), rate limits (shared across
+// pods through Redis; per token on the link routes, token-limits.ts), and a cross-site request
+// refusal for state-changing calls.
 import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { HttpRateLimit } from '../dependencies.js';
+import type { HttpRateLimits } from '../dependencies.js';
+import { tokenLimitsPlugin } from './token-limits.js';
 
 export interface SecurityOptions {
-  readonly rateLimit: HttpRateLimit;
+  readonly rateLimits: HttpRateLimits;
   /** Counters live here when given (every pod shares them); in memory otherwise. */
   readonly redis?: Redis;
   /** Prefix of the counters' keys (from redisKeys, so they stay in the product's hash slot). */
@@ -32,17 +34,31 @@ const CONTENT_SECURITY_POLICY = {
   },
 };
 
+/** A 429 in the `{ error, message }` shape of every other refusal. */
+class RateLimitedError extends Error {
+  readonly statusCode = 429;
+  readonly code = 'rate-limited';
+  constructor(after: string) {
+    super(`too many requests; retry in ${after}`);
+    this.name = 'RateLimitedError';
+  }
+}
+
 async function security(app: FastifyInstance, options: SecurityOptions): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
   });
+  // The default limit is per client address: the link routes opt out of it (tokenLimited), so what
+  // it covers is the admin API, which only operators call.
   await app.register(rateLimit, {
-    max: options.rateLimit.max,
-    timeWindow: options.rateLimit.timeWindowMs,
+    max: options.rateLimits.adminPerAddress.max,
+    timeWindow: options.rateLimits.adminPerAddress.timeWindowMs,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(context.after),
     ...(options.redis && { redis: options.redis, nameSpace: options.rateLimitNamespace, skipOnError: true }),
   });
+  await app.register(tokenLimitsPlugin, { limits: options.rateLimits });
 
   // CSRF: a browser always sends Origin on a cross-site POST (Fetch standard), and the JSON
   // bodies we accept cannot come from a plain HTML form without a CORS preflight we never grant.

@@ -6,6 +6,7 @@ import type { DecisionResult } from '@radius-mfa/mfa';
 import type { ResultsDependencies } from '../dependencies.js';
 import { settleDecision, type SettledDecision } from '../decisions.js';
 import { renderApprovalPage, renderGonePage } from '../pages/approval-page.js';
+import { tokenLimited } from '../plugins/token-limits.js';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: 'The token of the link (single use).' }) });
 
@@ -53,6 +54,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   }
 
   app.post(APPROVAL_ROUTES.approve, {
+    config: tokenLimited('token'),
     schema: {
       summary: 'Approve a push (with the number when number matching)',
       tags: ['approvals'],
@@ -68,6 +70,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.post(APPROVAL_ROUTES.deny, {
+    config: tokenLimited('token'),
     schema: { summary: 'Deny a push, or report it as fraud', tags: ['approvals'], params: TokenParams, body: DenyBody, response: decisionResponses },
     handler: async (request, reply) => {
       // deny: an approve token posted here must deny too, never approve.
@@ -77,6 +80,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.post(`${APPROVAL_ROUTES.approve}/deny`, {
+    config: tokenLimited('token'),
     schema: { summary: 'Deny from the approval page (holds only the approve link)', tags: ['approvals'], params: TokenParams, body: DenyBody, response: decisionResponses },
     handler: async (request, reply) => {
       const answer = await decide(() => deps.challenges.decideChallenge(request.params.token, { deny: true, fraud: request.body.fraud === true }));
@@ -85,6 +89,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.get(APPROVAL_ROUTES.approve, {
+    config: tokenLimited('token'),
     schema: { summary: 'The approval page', tags: ['approvals'], params: TokenParams, produces: ['text/html'] },
     handler: async (request, reply) => {
       reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');

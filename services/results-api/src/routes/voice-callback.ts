@@ -4,11 +4,13 @@ import { EntraError } from '@radius-mfa/directory';
 import type { ResultsDependencies } from '../dependencies.js';
 import { settleDecision } from '../decisions.js';
 import { VOICE_CALLBACK_ROUTE, type VoiceCallbackHandler } from '../voice-callbacks.js';
+import { tokenLimited } from '../plugins/token-limits.js';
 
 const Problem = Type.Object({ error: Type.String(), message: Type.String() });
 
 export const voiceCallbackRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependencies; voice: VoiceCallbackHandler }> = async (app, { deps, voice }) => {
   app.post(VOICE_CALLBACK_ROUTE, {
+    config: tokenLimited('challengeId'),
     schema: {
       summary: 'ACS Call Automation callback of a voice approval (signed URL)',
       tags: ['voice'],

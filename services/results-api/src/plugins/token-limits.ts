@@ -1,0 +1,67 @@
+// Limits of the routes that carry a link's token. Each token has its own budget, and only an
+// unknown, malformed or wrong token costs the client address: a flood of junk links from one
+// address refuses that address, never a real approval from another.
+import { createHash } from 'node:crypto';
+import fp from 'fastify-plugin';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpRateLimits } from '../dependencies.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route parameter holding the link's token: the route is limited per token (token-limits.ts). */
+    tokenLimit?: string;
+  }
+}
+
+/** Route config of a token route: out of the per-address default limit, into the per-token one. */
+export function tokenLimited(param: string): { readonly rateLimit: false; readonly tokenLimit: string } {
+  return { rateLimit: false, tokenLimit: param };
+}
+
+/** Answers that say the token is malformed, unknown, badly signed or refused: charged to the address. */
+const MISS_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
+
+/** The client address as the limits count it (an IPv6 client by its /64, as @fastify/rate-limit does). */
+export function clientAddressKey(request: FastifyRequest): string {
+  return normalizeIP(request.ip);
+}
+
+/** A digest names the token's counter: a token (a credential) never reaches Redis in clear. */
+function tokenKey(request: FastifyRequest): string {
+  const param = request.routeOptions.config.tokenLimit ?? '';
+  const token = (request.params as Record<string, unknown>)[param];
+  return `token:${createHash('sha256').update(String(token ?? '')).digest('base64url').slice(0, 22)}`;
+}
+
+async function refuse(reply: FastifyReply, retryAfterSeconds: number): Promise<void> {
+  await reply
+    .code(429)
+    .header('retry-after', String(Math.max(1, retryAfterSeconds)))
+    .send({ error: 'rate-limited', message: `too many requests; retry in ${Math.max(1, retryAfterSeconds)} s` });
+}
+
+async function tokenLimits(app: FastifyInstance, options: { limits: HttpRateLimits }): Promise<void> {
+  const { perToken, unknownTokensPerAddress } = options.limits;
+  const misses = app.createRateLimit({
+    max: unknownTokensPerAddress.max,
+    timeWindow: unknownTokensPerAddress.timeWindowMs,
+    keyGenerator: (request) => `miss:${clientAddressKey(request)}`,
+  });
+  const perTokenLimit = app.createRateLimit({ max: perToken.max, timeWindow: perToken.timeWindowMs, keyGenerator: tokenKey });
+
+  // onRequest: before the body is read, so a refused request costs one counter read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.tokenLimit === undefined) return;
+    const spentMisses = await misses(request, { increment: false });
+    if (!spentMisses.isAllowed && spentMisses.remaining === 0) return refuse(reply, spentMisses.ttlInSeconds);
+    const spent = await perTokenLimit(request);
+    if (!spent.isAllowed && spent.isExceeded) return refuse(reply, spent.ttlInSeconds);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config.tokenLimit === undefined || !MISS_STATUSES.has(reply.statusCode)) return;
+    await misses(request);
+  });
+}
+
+export const tokenLimitsPlugin = fp(tokenLimits, { name: 'radius-mfa-token-limits', fastify: '5.x', dependencies: ['@fastify/rate-limit'] });
