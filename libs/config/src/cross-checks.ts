@@ -177,6 +177,19 @@ const radsecLimits: Check = (config, found) => {
   }
 };
 
+/** RadSec picks the client by source address and then requires one of its tlsNames on the certificate. */
+const radsecClientNames: Check = (config, found) => {
+  if (config.clients.some((client) => client.tlsNames.length > 0)) return;
+  const listens = (['listen', 'accountingListen'] as const).flatMap((key) => config.radius[key].map((text, i) => ({ path: formatPath(['radius', key, i]), text })));
+  const radsec = listens.find(({ text }) => text.startsWith('tls://'));
+  if (radsec === undefined) return;
+  found.warnings.push({
+    path: radsec.path,
+    message: `is a tls:// (RadSec) address but no client lists tlsNames: every RadSec connection will be closed (radsec_identity_mismatch)`,
+    fix: 'give each client that connects over RadSec the names its certificate carries, e.g. `tlsNames: [nas1.example.com]` (a DNS subjectAltName or the subject CN)',
+  });
+};
+
 const sealingKeys: Check = (config, found) => {
   const ids = new Set<string>();
   config.security.sealingKeys.forEach((entry, i) => {
@@ -297,6 +310,7 @@ const CHECKS: readonly Check[] = [
   listenAddresses,
   checkTrustProxy,
   radsecLimits,
+  radsecClientNames,
   sealingKeys,
   weakSecrets,
   redisTopology,

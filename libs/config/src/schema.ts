@@ -12,6 +12,8 @@ const file = { 'x-file': true } as const;
 
 /** Client names appear in metric labels and Redis keys: a short, safe alphabet. */
 export const CLIENT_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+/** A RadSec certificate identity: no wildcard (matching is exact) and no control characters (OpenSSL refuses them). */
+const TLS_NAME_PATTERN = '^[^*\\u0000-\\u001f\\u007f]{1,253}$';
 /** `udp://host:port`, `udp://[v6]:port`, `tls://host:port`. */
 export const RADIUS_LISTEN_PATTERN = '^(udp|tls)://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$';
 const RADIUS_LISTEN_HELP = 'A listen address: `udp://host:port`, `udp://[v6]:port` or `tls://host:port`.';
@@ -227,6 +229,12 @@ const ClientSchema = Type.Object(
       description: 'Source IP or CIDR (v4 or v6), or a list of them; the longest prefix wins.',
     }),
     secret: Type.String({ minLength: 8, description: 'Shared secret with the NAS, random (`openssl rand -base64 24`); at least 16 characters recommended, 8 the minimum. Placeholders, defaults (`testing123`) and patterns are refused.', ...secret }),
+    tlsNames: Type.Array(Type.String({ pattern: TLS_NAME_PATTERN, description: 'A certificate identity: a DNS name or a subject CN, no wildcard.' }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'RadSec: the certificate identities this client accepts. A `tls://` connection is matched to its client by source address (longest prefix, as for UDP), then its certificate must carry one of these names as a DNS subjectAltName (case-insensitive, wildcards in the certificate are not expanded) or as its subject CN (exact); otherwise it is closed and counted as `radius_packets_dropped_total{reason="radsec_identity_mismatch"}`. Empty: this client cannot be used over RadSec.',
+    }),
     firstFactor: Type.Union([Type.Literal('none'), Type.Literal('local'), Type.Literal('ldap'), Type.Literal('radius'), Type.Literal('entra')], {
       default: 'none',
       description: 'Who checks the password: `none` (the NAS did, e.g. RD Gateway), `local`, `ldap`, `radius`, `entra`.',

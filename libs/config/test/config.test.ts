@@ -207,6 +207,24 @@ describe('parseConfig: cross-field checks', () => {
     expect(warnings.find((w) => w.path === 'radius.tls.maxConnectionsPerAddress')?.fix).toMatch(/at most 8/);
   });
 
+  it('warns when a tls:// listen exists and no client lists tlsNames, naming the fix; quiet once one does', () => {
+    const listen = 'radius:\n  listen: ["udp://0.0.0.0:1812", "tls://0.0.0.0:2083"]\n  tls: { cert: c.pem, key: k.pem, ca: ca.pem }\n';
+    const without = parseConfig(yaml(listen), { env: {} }).warnings.find((w) => w.path === 'radius.listen[1]');
+    expect(without?.message).toMatch(/no client lists tlsNames/);
+    expect(without?.fix).toMatch(/tlsNames: \[nas1\.example\.com\]/);
+    const { config, warnings } = parseConfig(yaml(listen, client('tlsNames: [nas1.example.com, NAS-CN]')), { env: {} });
+    expect(warnings.filter((w) => w.path.startsWith('radius.'))).toEqual([]);
+    expect(config.clients[0]!.tlsNames).toEqual(['nas1.example.com', 'NAS-CN']);
+    expect(parseConfig(yaml(), { env: {} }).config.clients[0]!.tlsNames).toEqual([]);
+  });
+
+  it('refuses a wildcard or a control character in tlsNames (matching is exact)', () => {
+    const problems = problemsOf(yaml('', client('tlsNames: ["*.example.com", "ok.example.com", "a\\u0000b"]')));
+    expect(problemAt(problems, 'clients[0].tlsNames[0]')).toBeDefined();
+    expect(problemAt(problems, 'clients[0].tlsNames[2]')).toBeDefined();
+    expect(problems.find((p) => p.path === 'clients[0].tlsNames[1]')).toBeUndefined();
+  });
+
   it('a tls:// listen without radius.tls', () => {
     expect(problemAt(problemsOf(yaml('radius: { listen: ["udp://0.0.0.0:1812", "tls://0.0.0.0:2083"] }\n')), 'radius.listen[1]').fix).toMatch(/radius\.tls/);
   });
