@@ -71,6 +71,9 @@ export type DecisionResult =
   | { readonly outcome: 'conflict'; readonly reason: 'decided' | 'expired'; readonly challenge: ChallengeRecord }
   | { readonly outcome: 'not-found' };
 
+/** Why a challenge closed before anyone could answer: its provider was down, or refused it. */
+export type UndeliveredReason = 'undelivered-unreachable' | 'undelivered-refused';
+
 export interface ChallengeStoreOptions {
   readonly redis: Redis;
   readonly keys: RedisKeys;
@@ -95,8 +98,11 @@ export interface ChallengeStore {
   challengeIdForTxn(txn: string): Promise<string | undefined>;
   listPendingChallenges(options?: { limit?: number; now?: number }): Promise<ChallengeRecord[]>;
   countPendingChallenges(now?: number): Promise<number>;
-  /** Marks a pending challenge expired; false if it was already decided or is unknown. */
-  expireChallenge(challengeId: string): Promise<boolean>;
+  /**
+   * Marks a pending challenge expired; false if it was already decided or is unknown. `undelivered`:
+   * closed because its push or call could not go out, and why (a retried job reads it back).
+   */
+  expireChallenge(challengeId: string, undelivered?: UndeliveredReason): Promise<boolean>;
 }
 
 /**
@@ -183,11 +189,13 @@ return result(outcome, reason)
 
 /**
  * KEYS[1]  challenge hash  KEYS[2]  pending sorted set   ARGV[1]  challenge id  ARGV[2]  now, Unix ms
+ * ARGV[3]  why it closes early (UndeliveredReason), or ''
  * Returns  1 if a pending challenge became expired, else 0
  */
 const EXPIRE = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'expired', 'decidedAt', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[3]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `);
@@ -369,8 +377,8 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
       return redis.zcount(keys.pendingChallenges(), `(${now}`, '+inf');
     },
 
-    async expireChallenge(challengeId) {
-      const changed = await EXPIRE.run(redis, [keys.challenge(challengeId), keys.pendingChallenges()], [challengeId, Date.now()]);
+    async expireChallenge(challengeId, undelivered) {
+      const changed = await EXPIRE.run(redis, [keys.challenge(challengeId), keys.pendingChallenges()], [challengeId, Date.now(), undelivered ?? '']);
       return changed === 1;
     },
   };

@@ -15,6 +15,7 @@ export {
 } from './totp.js';
 export {
   createUserStore,
+  AlreadyEnrolledError,
   type UserStore,
   type UserStoreOptions,
   type UserRecord,
@@ -46,7 +47,9 @@ export {
   type ChallengeAction,
   type CreateChallengeResult,
   type DecisionResult,
+  type UndeliveredReason,
 } from './challenges.js';
+export { ProviderError, providerFailure, type ProviderFailure, type ProviderErrorReason } from './provider-failure.js';
 export type { PushNotification, PushNotifier, PushNotifierConfig, WebhookNotifierConfig, NtfyNotifierConfig } from './notifiers/push-notifier.js';
 export type { PushSendHints } from './notifiers/push-notifier.js';
 export { NotifierError } from './notifiers/notifier-error.js';
@@ -67,7 +70,7 @@ export {
 } from './senders/code-sender.js';
 export { createWebhookSender } from './senders/webhook.js';
 export { createCodeSender, type ExternalSenders } from './senders/create-sender.js';
-export { createOtpCodeStore, type OtpCodeStore, type OtpCodeOptions, type OtpCodeOutcome, type IssuedCode } from './otp-codes.js';
+export { createOtpCodeStore, type OtpCodeStore, type OtpCodeOptions, type OtpCodeOutcome, type OtpCodeVerdict, type IssuedCode } from './otp-codes.js';
 export {
   createPushLimiter,
   readPushLimitWindows,

@@ -18,9 +18,11 @@ export async function enrollPushFor(
   name: string,
   configured: PushNotifierConfig | undefined,
   override?: PushNotifierConfig,
+  /** `ifAbsent`: an enrollment link, which never replaces an existing push enrollment (AlreadyEnrolledError). */
+  options: { readonly ifAbsent?: boolean } = {},
 ): Promise<{ readonly ntfy?: NtfySubscription }> {
   const effective = override ?? configured;
-  const enrolled = await users.enrollPush(name, { ...(override && { notifier: override }), ntfyTopic: usesPersonalNtfyTopic(effective) });
+  const enrolled = await users.enrollPush(name, { ...(override && { notifier: override }), ntfyTopic: usesPersonalNtfyTopic(effective), ...(options.ifAbsent && { ifAbsent: true }) });
   if (enrolled.ntfyTopic === undefined || effective === undefined) return {};
   return { ntfy: { url: effective.url, topic: enrolled.ntfyTopic } };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LuaScript, VERDICT_LUA, verdictArgs, verdictKeys, type RedisKeys, type Verdict } from '@radius-mfa/contracts';
+import { LOCKOUT_LUA } from './lockout-lua.js';
 import type { Sealer } from './seal.js';
 import { findTotpStep, type TotpAlgorithm } from './totp.js';
 import { UserField, totpSecretAad } from './user-fields.js';
@@ -11,7 +12,7 @@ import { UserField, totpSecretAad } from './user-fields.js';
  * marks an unconfirmed enrollment confirmed when its code is accepted (the sign-in that proves
  * the app has the secret).
  */
-const TOTP_DECIDE_LUA = `
+const TOTP_DECIDE_LUA = `${LOCKOUT_LUA}
 local function totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, allowUnconfirmed, txn, confirm)
   local h = redis.call('HMGET', userKey, '${UserField.totpSecret}', '${UserField.totpConfirmed}', '${UserField.lockedUntil}',
     '${UserField.fraudLockedAt}', '${UserField.totpLastStep}', '${UserField.totpLastTxn}')
@@ -25,21 +26,16 @@ local function totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, a
     return 'accepted', 0, 0
   end
   if step ~= '' and (not lastStep or tonumber(step) > tonumber(lastStep)) then
-    redis.call('HSET', userKey, '${UserField.totpLastStep}', step, '${UserField.totpFailures}', 0, '${UserField.totpLastTxn}', txn)
-    redis.call('HDEL', userKey, '${UserField.lockedUntil}')
+    redis.call('HSET', userKey, '${UserField.totpLastStep}', step, '${UserField.totpLastTxn}', txn)
+    lockout_clear(userKey)
     if confirm == '1' and confirmed ~= '1' then redis.call('HSET', userKey, '${UserField.totpConfirmed}', '1') end
     return 'accepted', 0, 0
   end
   -- A replay counts as a failure: whoever replays a seen code is guessing as much as any other.
-  local failures = redis.call('HINCRBY', userKey, '${UserField.totpFailures}', 1)
   local outcome = 'invalid'
   if step ~= '' then outcome = 'replayed' end
-  if failures >= tonumber(maxAttempts) then
-    local untilMs = now + tonumber(lockoutMs)
-    redis.call('HSET', userKey, '${UserField.lockedUntil}', untilMs, '${UserField.totpFailures}', 0)
-    return outcome, untilMs, failures
-  end
-  return outcome, 0, failures
+  local untilMs, failures = lockout_fail(userKey, now, maxAttempts, lockoutMs)
+  return outcome, untilMs, failures
 end
 `;
 

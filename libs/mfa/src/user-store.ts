@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@radius-mfa/contracts';
+import { LuaScript, type RedisKeys } from '@radius-mfa/contracts';
 import { base32Decode, base32Encode } from './base32.js';
 import { generateNtfyTopic } from './notifiers/ntfy-topic.js';
 import type { PushNotifierConfig } from './notifiers/push-notifier.js';
@@ -34,6 +34,8 @@ export interface EnrollTotpOptions {
   readonly secret?: Buffer | string;
   /** Mark usable at once (admin import); otherwise the first valid code confirms it. */
   readonly confirmed?: boolean;
+  /** Refuse (AlreadyEnrolledError) when the user has a TOTP secret already: an enrollment link never replaces one. */
+  readonly ifAbsent?: boolean;
 }
 
 export interface EnrollPushOptions {
@@ -44,7 +46,33 @@ export interface EnrollPushOptions {
    * stops receiving. Without it, a stored topic is removed.
    */
   readonly ntfyTopic?: boolean;
+  /** Refuse (AlreadyEnrolledError) when the user is enrolled for push already: an enrollment link never replaces it. */
+  readonly ifAbsent?: boolean;
 }
+
+/** `ifAbsent` enrollment of a factor the user has: replacing it is an admin's action (admin API, `users enroll`). */
+export class AlreadyEnrolledError extends Error {
+  constructor(readonly method: 'totp' | 'push') {
+    super(`already enrolled for ${method}; an administrator can replace it`);
+    this.name = 'AlreadyEnrolledError';
+  }
+}
+
+/**
+ * Enrolls unless the factor is there, atomically (two link holders racing cannot both write).
+ * KEYS[1]  user hash  KEYS[2]  users set
+ * ARGV[1]  the field that marks the factor enrolled ('' = always write)  ARGV[2]  user name
+ * ARGV[3]  how many stale fields follow, to delete  ARGV[4..]  stale fields, then field/value pairs
+ * Returns  1 written, 0 the factor was there (nothing written)
+ */
+const ENROLL = new LuaScript(`
+if ARGV[1] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local stale = tonumber(ARGV[3])
+for i = 4, 3 + stale do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 4 + stale, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1
+`);
 
 export interface PushEnrollment {
   /** The user's new ntfy topic, to show them once so they can subscribe in the ntfy app. */
@@ -134,8 +162,10 @@ export function toUserRecord(name: string, hash: Record<string, string>): UserRe
 export function createUserStore(options: UserStoreOptions): UserStore {
   const { redis, keys, sealer, totp } = options;
 
-  async function enrolled(name: string, fields: Record<string, string>): Promise<void> {
-    await redis.multi().hset(keys.user(name), fields).sadd(keys.users(), name).exec();
+  async function enrolled(name: string, fields: Record<string, string>, guard: { field?: string; stale?: readonly string[] } = {}): Promise<boolean> {
+    const stale = guard.stale ?? [];
+    const written = await ENROLL.run(redis, [keys.user(name), keys.users()], [guard.field ?? '', name, stale.length, ...stale, ...Object.entries(fields).flat()]);
+    return written === 1;
   }
 
   return {
@@ -158,12 +188,20 @@ export function createUserStore(options: UserStoreOptions): UserStore {
       const given = enrollOptions.secret;
       const secret = given === undefined ? generateTotpSecret() : typeof given === 'string' ? base32Decode(given) : given;
       const sealed = sealer.seal(secret, totpSecretAad(name)).toString('base64');
-      await enrolled(name, {
-        [UserField.totpSecret]: sealed,
-        [UserField.totpConfirmed]: enrollOptions.confirmed ? '1' : '0',
-        [UserField.totpEnrolledAt]: String(Date.now()),
-        [UserField.totpFailures]: '0',
-      });
+      const written = await enrolled(
+        name,
+        {
+          [UserField.totpSecret]: sealed,
+          [UserField.totpConfirmed]: enrollOptions.confirmed ? '1' : '0',
+          [UserField.totpEnrolledAt]: String(Date.now()),
+          [UserField.totpFailures]: '0',
+        },
+        enrollOptions.ifAbsent ? { field: UserField.totpSecret } : {},
+      );
+      if (!written) {
+        secret.fill(0);
+        throw new AlreadyEnrolledError('totp');
+      }
       return {
         secret: base32Encode(secret),
         otpauthUri: otpauthUri({ ...totp, account: name, secret }),
@@ -190,13 +228,17 @@ export function createUserStore(options: UserStoreOptions): UserStore {
 
     async enrollPush(name, pushOptions = {}) {
       const stale = [...(pushOptions.notifier ? [] : [UserField.pushNotifier]), ...(pushOptions.ntfyTopic ? [] : [UserField.pushNtfyTopic])];
-      if (stale.length > 0) await redis.hdel(keys.user(name), ...stale);
       const ntfyTopic = pushOptions.ntfyTopic ? generateNtfyTopic() : undefined;
-      await enrolled(name, {
-        [UserField.pushEnrolledAt]: String(Date.now()),
-        ...(pushOptions.notifier && { [UserField.pushNotifier]: JSON.stringify(withoutSecrets(pushOptions.notifier)) }),
-        ...(ntfyTopic !== undefined && { [UserField.pushNtfyTopic]: sealer.seal(Buffer.from(ntfyTopic, 'utf8'), ntfyTopicAad(name)).toString('base64') }),
-      });
+      const written = await enrolled(
+        name,
+        {
+          [UserField.pushEnrolledAt]: String(Date.now()),
+          ...(pushOptions.notifier && { [UserField.pushNotifier]: JSON.stringify(withoutSecrets(pushOptions.notifier)) }),
+          ...(ntfyTopic !== undefined && { [UserField.pushNtfyTopic]: sealer.seal(Buffer.from(ntfyTopic, 'utf8'), ntfyTopicAad(name)).toString('base64') }),
+        },
+        { stale, ...(pushOptions.ifAbsent && { field: UserField.pushEnrolledAt }) },
+      );
+      if (!written) throw new AlreadyEnrolledError('push');
       return ntfyTopic === undefined ? {} : { ntfyTopic };
     },
 

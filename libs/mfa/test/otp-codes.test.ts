@@ -7,7 +7,7 @@ describe('one-time SMS/voice codes', () => {
   const suite = useRedisSuite();
   let codes: OtpCodeStore;
   beforeAll(() => {
-    codes = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 6, ttlSeconds: 300, maxAttempts: 3 });
+    codes = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 6, ttlSeconds: 300, maxAttempts: 3, lockout: { maxAttempts: 5, lockoutSeconds: 300 } });
   });
 
   const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
@@ -52,7 +52,7 @@ describe('one-time SMS/voice codes', () => {
   });
 
   it('expires', async () => {
-    const shortLived = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 8, ttlSeconds: 1, maxAttempts: 3 });
+    const shortLived = createOtpCodeStore({ redis: suite.a, keys: suite.keys, codeLength: 8, ttlSeconds: 1, maxAttempts: 3, lockout: { maxAttempts: 5, lockoutSeconds: 300 } });
     const issued = await shortLived.issueCode('dave');
     expect(issued.code).toMatch(/^\d{8}$/);
     await suite.a.pexpire(suite.keys.otpCode(issued.codeId), 1); // let the TTL run out without sleeping for it

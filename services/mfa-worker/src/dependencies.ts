@@ -103,10 +103,15 @@ export function createWorkerDependencies(options: DependencyOptions): WorkerDepe
     publicUrl: config.api.publicUrl ?? config.api.listen,
   };
 
+  // Texts and calls share the per-user out-of-band budget with push; without mfa.push, its default limits.
+  const outOfBandLimiter = push?.limiter ?? createPushLimiter({ redis, keys, limits: { perMinute: 3, perHour: 10 }, suppressAfterDenials: 3 });
+  // Wrong SMS/voice codes count towards the TOTP lockout of the same user (one lockout for every typed code).
+  const lockout = { maxAttempts: config.mfa.totp.maxAttempts, lockoutSeconds: config.mfa.totp.lockoutSeconds };
   const smsConfig = config.mfa.sms;
   const sms: PhoneCodeSettings | undefined = smsConfig && {
     channel: 'sms',
-    codes: createOtpCodeStore({ redis, keys, codeLength: smsConfig.codeLength, ttlSeconds: smsConfig.ttlSeconds, maxAttempts: smsConfig.maxAttempts }),
+    codes: createOtpCodeStore({ redis, keys, codeLength: smsConfig.codeLength, ttlSeconds: smsConfig.ttlSeconds, maxAttempts: smsConfig.maxAttempts, lockout }),
+    limiter: outOfBandLimiter,
     ttlMs: smsConfig.ttlSeconds * 1000,
     sender: createCodeSender(smsConfig.sender, { acs: (sender) => new AcsSmsSender(entraConnection(), { from: sender.from }) }),
   };
@@ -117,7 +122,8 @@ export function createWorkerDependencies(options: DependencyOptions): WorkerDepe
     voiceConfig?.sender.type === 'webhook'
       ? {
           channel: 'voice',
-          codes: createOtpCodeStore({ redis, keys, codeLength: smsConfig?.codeLength ?? 6, ttlSeconds: voiceConfig.ttlSeconds, maxAttempts: smsConfig?.maxAttempts ?? 3 }),
+          codes: createOtpCodeStore({ redis, keys, codeLength: smsConfig?.codeLength ?? 6, ttlSeconds: voiceConfig.ttlSeconds, maxAttempts: smsConfig?.maxAttempts ?? 3, lockout }),
+          limiter: outOfBandLimiter,
           ttlMs: voiceConfig.ttlSeconds * 1000,
           sender: createCodeSender(voiceConfig.sender),
         }
@@ -126,9 +132,7 @@ export function createWorkerDependencies(options: DependencyOptions): WorkerDepe
     voiceConfig?.sender.type === 'acs'
       ? (options.voiceApprover ?? acsVoiceApproverFromConfig(config, entraConnection()))
       : undefined;
-  // Calls share the per-user out-of-band budget with push; without mfa.push, its default limits.
-  const callLimiter = push?.limiter ?? createPushLimiter({ redis, keys, limits: { perMinute: 3, perHour: 10 }, suppressAfterDenials: 3 });
-  const voiceCall: VoiceCallSettings | undefined = voiceConfig && approver && { challenges, approver, limiter: callLimiter, timeoutMs: voiceConfig.ttlSeconds * 1000 };
+  const voiceCall: VoiceCallSettings | undefined = voiceConfig && approver && { challenges, approver, limiter: outOfBandLimiter, timeoutMs: voiceConfig.ttlSeconds * 1000 };
 
   return {
     config,

@@ -11,7 +11,20 @@ import type { Redis, Cluster } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
 import type { Config, SecondFactorMethod } from '@radius-mfa/config';
 import { clientUsesEntra, type FirstFactorResult, type RawAttribute } from '@radius-mfa/directory';
-import { enrollmentUrl, type EnrollmentLinks, type EnrollmentMethod, type Sealer, type SignInUser, type TotpVerifyOutcome, type UserRecord, type UserStore } from '@radius-mfa/mfa';
+import {
+  enrollmentUrl,
+  providerFailure,
+  SealError,
+  type EnrollmentLinks,
+  type EnrollmentMethod,
+  type ProviderFailure,
+  type PushDecision,
+  type Sealer,
+  type SignInUser,
+  type TotpVerifyOutcome,
+  type UserRecord,
+  type UserStore,
+} from '@radius-mfa/mfa';
 import { ANSWERED_TTL_MS } from '@radius-mfa/transactions';
 import type { RadiusAttribute, RadiusPacket } from '@radius-mfa/radius-protocol';
 import type { Logger } from '@radius-mfa/runtime';
@@ -137,9 +150,20 @@ function finalReject(signIn: SignIn, method: string, reason: string, message: st
   return reject(record(signIn.request.user, method, outcome, reason, signIn.startedAt), message);
 }
 
-/** A second-factor provider (notifier, sender, Redis behind the user store) failed: the client's failMode decides. */
-function failMode(deps: FlowDependencies, signIn: SignIn, method: string, provider: string, error: unknown): Decision {
-  deps.logger.warn({ err: error, txn: signIn.request.txn, client: signIn.request.client.config.name, provider }, `${provider} unreachable; failMode ${signIn.request.client.policy.failMode}`);
+/**
+ * A second-factor provider (notifier, sender, Entra) failed. Only an outage (unreachable: network,
+ * timeout, 5xx, 429) goes to the client's failMode; a refusal (no topic, another 4xx, an invalid
+ * number, an unsealable secret) is about this user or this deployment and rejects whatever the
+ * failMode, or `failMode: open` would turn it into a way around the second factor. Our own Redis
+ * failing is neither: it throws, the job is retried, and its last attempt answers Reject.
+ */
+function providerFailed(deps: FlowDependencies, signIn: SignIn, method: string, provider: string, failure: ProviderFailure): Decision {
+  const context = { err: failure.error, txn: signIn.request.txn, client: signIn.request.client.config.name, provider };
+  if (failure.status === 'refused') {
+    deps.logger.warn({ ...context, reason: failure.reason }, `${provider} refused the request (${failure.reason}); rejected whatever the failMode`);
+    return finalReject(signIn, method, `${provider}-refused: ${failure.reason}`, Prompts.providerRefused);
+  }
+  deps.logger.warn(context, `${provider} unreachable; failMode ${signIn.request.client.policy.failMode}`);
   return signIn.request.client.policy.failMode === 'open'
     ? finalAccept(signIn, method, 'fail-open', `${provider}-unreachable`)
     : finalReject(signIn, method, `${provider}-unreachable`, Prompts.unavailable);
@@ -205,13 +229,8 @@ async function startSignIn(deps: FlowDependencies, request: FlowRequest): Promis
   const bypass = client.policy.bypassFor(user, signIn.groups, incoming.callingStationId);
   if (bypass) return finalAccept(signIn, 'none', 'accept', bypass);
 
-  let enrolled: UserRecord | undefined;
-  let sealedTotpSecret: string | undefined;
-  try {
-    ({ record: enrolled, sealedTotpSecret } = await (request.signInUser ?? deps.users.getUserForSignIn(user)));
-  } catch (error) {
-    return failMode(deps, signIn, 'none', 'user-store', error);
-  }
+  // A Redis error here throws: the job is retried, and its last attempt answers Reject (never failMode).
+  const { record: enrolled, sealedTotpSecret } = await (request.signInUser ?? deps.users.getUserForSignIn(user));
   // CONTRACT.md: after a fraud report the next login is rejected at once, no challenge, no push.
   if (enrolled?.fraudLockedAt !== undefined) return finalReject(signIn, 'none', 'fraud-locked', Prompts.locked, 'locked');
 
@@ -222,7 +241,12 @@ async function startSignIn(deps: FlowDependencies, request: FlowRequest): Promis
     sms: phone !== undefined && deps.sms !== undefined,
     voice: phone !== undefined && (deps.voice !== undefined || deps.voiceCall !== undefined),
   });
-  if (methods.length === 0) return unenrolled(deps, signIn);
+  if (methods.length === 0) {
+    // Unenrolled means no factor at all. Someone with a factor this client cannot use is not offered
+    // an enrollment (with a stolen password, that would enroll the thief's phone) nor let through.
+    if (hasAnyFactor(deps, enrolled, phone)) return finalReject(signIn, 'none', 'no-usable-method', Prompts.noUsableMethod);
+    return unenrolled(deps, signIn);
+  }
 
   switch (prompt) {
     case 'auto': {
@@ -238,6 +262,12 @@ async function startSignIn(deps: FlowDependencies, request: FlowRequest): Promis
       if (methods.length === 1) return beginMethod(deps, signIn, methods[0]!, enrolled);
       return challengeWith(deps, signIn, { step: 'menu', methods }, Prompts.menu(methods), 'menu', ANSWER_STATE_TTL_MS);
   }
+}
+
+/** Whether the user has a second factor anywhere: an enrollment record, or a phone where this deployment can text or call. */
+function hasAnyFactor(deps: FlowDependencies, enrolled: UserRecord | undefined, phone: string | undefined): boolean {
+  const canReachPhone = deps.sms !== undefined || deps.voice !== undefined || deps.voiceCall !== undefined;
+  return enrolled?.totp !== undefined || enrolled?.push !== undefined || (phone !== undefined && canReachPhone);
 }
 
 async function unenrolled(deps: FlowDependencies, signIn: SignIn): Promise<Decision> {
@@ -354,11 +384,13 @@ async function pushOrDecision(deps: FlowDependencies, signIn: SignIn, showNumber
       signal: request.signal,
     });
   } catch (error) {
-    return failMode(deps, signIn, 'push', 'challenge-store', error);
+    // A topic sealed under a retired key cannot be opened: a refusal. Redis errors throw (job retried).
+    if (error instanceof SealError) return providerFailed(deps, signIn, 'push', 'push-notifier', providerFailure(error));
+    throw error;
   }
-  deps.countProviderRequest?.('push-notifier', started.status === 'unreachable' ? 'unavailable' : started.status === 'started' ? 'accept' : 'reject');
-  if (started.status === 'refused') return outOfBandRefused(signIn, 'push', started.decision, started.retryAfterMs);
-  if (started.status === 'unreachable') return failMode(deps, signIn, 'push', 'push-notifier', started.error);
+  deps.countProviderRequest?.('push-notifier', providerOutcome(started));
+  if (started.status === 'refused') return outOfBandRefused(signIn, 'push', 'push', started.decision, started.retryAfterMs);
+  if (started.status === 'undelivered') return providerFailed(deps, signIn, 'push', 'push-notifier', started.failure);
   return started;
 }
 
@@ -375,11 +407,25 @@ async function challengeForPush(deps: FlowDependencies, signIn: SignIn, enrolled
   );
 }
 
-function outOfBandRefused(signIn: SignIn, method: 'push' | 'voice', decision: 'rate-limited' | 'suppressed' | 'fraud-locked', retryAfterMs?: number): Decision {
+/** mfa_provider_requests_total's outcome for a push, call or code sent (or not). */
+function providerOutcome(start: { readonly status: 'started' | 'sent' | 'refused' | 'undelivered'; readonly failure?: ProviderFailure }): string {
+  if (start.status === 'undelivered') return start.failure?.status === 'unreachable' ? 'unavailable' : 'reject';
+  return start.status === 'refused' ? 'reject' : 'accept';
+}
+
+/** What is counted against the per-user out-of-band budget, as the audit reason names it and as a person reads it. */
+const OUT_OF_BAND = {
+  push: { reason: 'push', what: 'pushes' },
+  'voice-call': { reason: 'voice-call', what: 'calls' },
+  sms: { reason: 'sms', what: 'texts' },
+  voice: { reason: 'voice', what: 'calls' },
+} as const;
+
+function outOfBandRefused(signIn: SignIn, method: 'push' | 'voice' | 'sms', kind: keyof typeof OUT_OF_BAND, decision: Exclude<PushDecision, 'allowed'>, retryAfterMs?: number): Decision {
   if (decision === 'fraud-locked') return finalReject(signIn, method, 'fraud-locked', Prompts.locked, 'locked');
-  const what = method === 'push' ? 'pushes' : 'calls';
+  const { reason, what } = OUT_OF_BAND[kind];
   const why = decision === 'suppressed' ? `${what} paused after repeated denials` : `too many ${what}${retryAfterMs ? `, retry in ${Math.ceil(retryAfterMs / 1000)} s` : ''}`;
-  return finalReject(signIn, method, `${method === 'push' ? 'push' : 'voice-call'}-${decision}`, Prompts.pushLimited(why));
+  return finalReject(signIn, method, `${reason}-${decision}`, Prompts.pushLimited(why));
 }
 
 /**
@@ -398,16 +444,15 @@ async function holdForPush(deps: FlowDependencies, signIn: SignIn, enrolled: Use
 
 async function challengeForPhoneCode(deps: FlowDependencies, signIn: SignIn, enrolled: UserRecord | undefined, method: 'sms' | 'voice'): Promise<Decision> {
   const settings = deps[method]!;
-  const phone = await phoneOf(deps, signIn, enrolled, method);
+  const record = enrolled ?? (await deps.users.getUser(signIn.request.user));
+  // Locked out by wrong codes (TOTP or phone, one lockout): no text is sent until it runs out.
+  if (record?.lockedUntil !== undefined && record.lockedUntil > Date.now()) return finalReject(signIn, method, `${method}-locked`, Prompts.codeLocked, 'locked');
+  const phone = await phoneOf(deps, signIn, record, method);
   if (typeof phone !== 'string') return phone;
-  let sent;
-  try {
-    sent = await sendPhoneCode(settings, signIn.request.user, phone, signIn.request.signal);
-  } catch (error) {
-    return failMode(deps, signIn, method, 'code-store', error);
-  }
-  deps.countProviderRequest?.(`${method}-sender`, sent.status === 'sent' ? 'accept' : 'unavailable');
-  if (sent.status === 'unreachable') return failMode(deps, signIn, method, `${method}-sender`, sent.error);
+  const sent = await sendPhoneCode(settings, signIn.request.user, phone, signIn.request.signal);
+  deps.countProviderRequest?.(`${method}-sender`, providerOutcome(sent));
+  if (sent.status === 'refused') return outOfBandRefused(signIn, method, method, sent.decision, sent.retryAfterMs);
+  if (sent.status === 'undelivered') return providerFailed(deps, signIn, method, `${method}-sender`, sent.failure);
   return challengeWith(deps, signIn, { step: method, challengeId: sent.codeId }, method === 'sms' ? Prompts.enterSmsCode : Prompts.enterVoiceCode, method, settings.ttlMs);
 }
 
@@ -460,7 +505,9 @@ async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, 
       sealedTotpSecret,
     );
   } catch (error) {
-    return failMode(deps, signIn, 'totp', 'user-store', error);
+    // A secret sealed under a retired key: this user's TOTP cannot be checked until re-enrolled. Redis errors throw.
+    if (error instanceof SealError) return finalReject(signIn, 'totp', 'totp-unsealable', Prompts.providerRefused);
+    throw error;
   }
   if (result.status === 'answered') return { kind: 'answered' };
   const given = signed.get(result.outcome);
@@ -538,10 +585,14 @@ async function continuePhoneCode(deps: FlowDependencies, signIn: SignIn, method:
     case 'accepted':
       return finalAccept(signIn, method, 'accept', `${method}-accepted`);
     case 'invalid':
-      // The code itself counts attempts; the State is single use, so a new one carries the same code id.
+      // Counted three ways: per code, per user (the TOTP lockout), and per sign-in here, as TOTP is.
+      if (signIn.attempts + 1 >= MAX_ANSWERS) return finalReject(signIn, method, `${method}-invalid`);
+      // The State is single use, so a new one carries the same code id.
       return challengeWith(deps, { ...signIn, attempts: signIn.attempts + 1 }, { step: method, challengeId: codeId }, Prompts.wrongCode, method, ANSWER_STATE_TTL_MS);
     case 'exhausted':
       return finalReject(signIn, method, `${method}-exhausted`, Prompts.codeLocked);
+    case 'locked':
+      return finalReject(signIn, method, `${method}-locked`, Prompts.codeLocked, 'locked');
     case 'expired':
       return finalReject(signIn, method, `${method}-expired`, Prompts.sessionExpired, 'timeout');
   }
@@ -568,7 +619,7 @@ async function entraLookup(deps: FlowDependencies, signIn: SignIn): Promise<Sign
       if (looked.error) deps.logger.error({ err: looked.error, txn, client: client.config.name }, 'Entra refused the app (not an outage): every sign-in of this client is rejected until it is fixed');
       return finalReject(signIn, 'none', looked.reason, Prompts.rejected);
     case 'unavailable':
-      return failMode(deps, signIn, 'none', 'entra', looked.error);
+      return providerFailed(deps, signIn, 'none', 'entra', { status: 'unreachable', error: looked.error });
   }
 }
 
@@ -581,7 +632,7 @@ async function phoneOf(deps: FlowDependencies, signIn: SignIn, enrolled: UserRec
   if (deps.entra && clientUsesEntra(request.client.config)) {
     const looked = await deps.entra.lookup(request.user, false, request.signal);
     if (looked.status === 'found' && looked.mobile !== undefined) return looked.mobile;
-    if (looked.status === 'unavailable') return failMode(deps, signIn, method, 'entra', looked.error);
+    if (looked.status === 'unavailable') return providerFailed(deps, signIn, method, 'entra', { status: 'unreachable', error: looked.error });
   }
   return finalReject(signIn, method, `${method}-no-phone`, Prompts.rejected);
 }
@@ -591,24 +642,19 @@ async function callOrDecision(deps: FlowDependencies, signIn: SignIn, enrolled: 
   const { request } = signIn;
   const phone = await phoneOf(deps, signIn, enrolled, 'voice');
   if (typeof phone !== 'string') return phone;
-  let started;
-  try {
-    started = await startVoiceCall(deps.voiceCall!, {
-      txn: request.txn,
-      user: request.user,
-      phone,
-      client: request.client.config.name,
-      callingStationId: request.incoming.callingStationId ?? '',
-      prompt: request.client.config.prompt,
-      request: request.packet,
-      signal: request.signal,
-    });
-  } catch (error) {
-    return failMode(deps, signIn, 'voice', 'challenge-store', error);
-  }
-  deps.countProviderRequest?.('voice-call', started.status === 'started' ? 'accept' : started.status === 'refused' ? 'reject' : 'unavailable');
-  if (started.status === 'refused') return outOfBandRefused(signIn, 'voice', started.decision, started.retryAfterMs);
-  if (started.status === 'unreachable') return failMode(deps, signIn, 'voice', 'voice-call', started.error);
+  const started = await startVoiceCall(deps.voiceCall!, {
+    txn: request.txn,
+    user: request.user,
+    phone,
+    client: request.client.config.name,
+    callingStationId: request.incoming.callingStationId ?? '',
+    prompt: request.client.config.prompt,
+    request: request.packet,
+    signal: request.signal,
+  });
+  deps.countProviderRequest?.('voice-call', providerOutcome(started));
+  if (started.status === 'refused') return outOfBandRefused(signIn, 'voice', 'voice-call', started.decision, started.retryAfterMs);
+  if (started.status === 'undelivered') return providerFailed(deps, signIn, 'voice', 'voice-call', started.failure);
   return started;
 }
 

@@ -38,6 +38,9 @@ export const Prompts = {
   pushLimited: (why: string): string => `Too many sign-in requests (${why}). Try again later`,
   notInGroup: 'You are not allowed to sign in here',
   unavailable: 'The second factor service is unavailable. Try again later',
+  /** A provider refused this person's request (no topic, an unknown or invalid number): retrying will not help. */
+  providerRefused: 'Your second factor cannot be reached. Contact your help desk',
+  noUsableMethod: 'Your second factor cannot be used here. Contact your help desk',
   sessionExpired: 'The sign-in took too long. Start again',
   autoNeedsPush: 'This sign-in needs a push approval; enroll a phone first',
 } as const;

@@ -10,9 +10,10 @@ import {
   type PushLimiter,
   type PushNotifier,
   type PushNotifierConfig,
+  type ProviderFailure,
 } from '@radius-mfa/mfa';
 import type { RadiusPacket } from '@radius-mfa/radius-protocol';
-import { challengeRequestOf, earlierChallenge } from './out-of-band.js';
+import { challengeRequestOf, closeUndelivered, earlierChallenge } from './out-of-band.js';
 
 export interface PushSettings {
   readonly challenges: ChallengeStore;
@@ -69,8 +70,8 @@ export type PushStart =
   /** Sent now, or sent by an earlier attempt of this transaction (nothing sent again). */
   | { readonly status: 'started'; readonly challengeId: string; readonly numberToMatch?: number; readonly expiresAt: number }
   | { readonly status: 'refused'; readonly decision: Exclude<PushDecision, 'allowed'>; readonly retryAfterMs?: number }
-  /** The notifier failed: the client's failMode decides. The challenge stays, never re-sent. */
-  | { readonly status: 'unreachable'; readonly challengeId: string; readonly error: Error };
+  /** The notifier failed: an outage goes to the client's failMode, a refusal rejects. The challenge is closed, never re-sent. */
+  | { readonly status: 'undelivered'; readonly challengeId: string; readonly failure: ProviderFailure };
 
 function started(challenge: Pick<ChallengeRecord, 'challengeId' | 'numberToMatch' | 'expiresAt'>): PushStart {
   return {
@@ -86,7 +87,7 @@ export async function startPush(settings: PushSettings, push: PushRequest): Prom
   // A retried job finds the challenge of its first attempt: same number, no new push, no limit spent.
   const earlier = await earlierChallenge(challenges, push.txn);
   // Closed before its time: the first attempt's notifier failed (see below).
-  if (earlier.status === 'failed') return { status: 'unreachable', challengeId: earlier.challengeId, error: new Error('the push of an earlier attempt could not be sent') };
+  if (earlier.status === 'failed') return { status: 'undelivered', challengeId: earlier.challengeId, failure: earlier.failure };
   if (earlier.status === 'found') return started(earlier.challenge);
 
   const limit = await settings.limiter.checkPushAllowed(push.user);
@@ -128,8 +129,7 @@ export async function startPush(settings: PushSettings, push: PushRequest): Prom
     );
   } catch (error) {
     // Nobody can approve a push that never arrived: close it so the person is not asked later.
-    await challenges.expireChallenge(created.challengeId).catch(() => undefined);
-    return { status: 'unreachable', challengeId: created.challengeId, error: error instanceof Error ? error : new Error(String(error)) };
+    return { status: 'undelivered', challengeId: created.challengeId, failure: await closeUndelivered(challenges, created.challengeId, error) };
   }
   return started({ challengeId: created.challengeId, expiresAt, ...(numberToMatch !== undefined && { numberToMatch }) });
 }

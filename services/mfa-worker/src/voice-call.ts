@@ -2,9 +2,9 @@
 // receives the signed callback and decides the challenge). One call per transaction, as with
 // push: createChallenge is atomic per txn, and only the call that created the challenge dials.
 import type { AcsVoiceApprover } from '@radius-mfa/directory';
-import type { ChallengeStore, PushDecision, PushLimiter } from '@radius-mfa/mfa';
+import type { ChallengeStore, ProviderFailure, PushDecision, PushLimiter } from '@radius-mfa/mfa';
 import type { RadiusPacket } from '@radius-mfa/radius-protocol';
-import { challengeRequestOf, earlierChallenge } from './out-of-band.js';
+import { challengeRequestOf, closeUndelivered, earlierChallenge } from './out-of-band.js';
 
 export interface VoiceCallSettings {
   readonly challenges: ChallengeStore;
@@ -33,14 +33,14 @@ export interface VoiceCallRequest {
 export type VoiceCallStart =
   | { readonly status: 'started'; readonly challengeId: string; readonly expiresAt: number }
   | { readonly status: 'refused'; readonly decision: Exclude<PushDecision, 'allowed'>; readonly retryAfterMs?: number }
-  /** ACS could not place the call: the client's failMode decides. The challenge is closed, never re-dialled. */
-  | { readonly status: 'unreachable'; readonly error: Error };
+  /** ACS could not place the call: an outage goes to the client's failMode, a refusal rejects. The challenge is closed, never re-dialled. */
+  | { readonly status: 'undelivered'; readonly failure: ProviderFailure };
 
 export async function startVoiceCall(settings: VoiceCallSettings, call: VoiceCallRequest): Promise<VoiceCallStart> {
   const { challenges } = settings;
   // A retried job finds its first attempt's call: nobody is rung twice for one sign-in.
   const earlier = await earlierChallenge(challenges, call.txn);
-  if (earlier.status === 'failed') return { status: 'unreachable', error: new Error('the call of an earlier attempt could not be placed') };
+  if (earlier.status === 'failed') return { status: 'undelivered', failure: earlier.failure };
   if (earlier.status === 'found') return { status: 'started', challengeId: earlier.challenge.challengeId, expiresAt: earlier.challenge.expiresAt };
   const limit = await settings.limiter.checkPushAllowed(call.user);
   if (limit.decision !== 'allowed') {
@@ -59,13 +59,14 @@ export async function startVoiceCall(settings: VoiceCallSettings, call: VoiceCal
   });
   if (!created.created) {
     const winner = await challenges.getChallenge(created.challengeId);
-    return winner ? { status: 'started', challengeId: winner.challengeId, expiresAt: winner.expiresAt } : { status: 'unreachable', error: new Error('the call of a concurrent attempt vanished') };
+    return winner
+      ? { status: 'started', challengeId: winner.challengeId, expiresAt: winner.expiresAt }
+      : { status: 'undelivered', failure: { status: 'refused', reason: 'concurrent-attempt', error: new Error('the call of a concurrent attempt vanished') } };
   }
   try {
     await settings.approver.startCall(created.challengeId, { user: call.user, phone: call.phone }, call.signal);
   } catch (error) {
-    await challenges.expireChallenge(created.challengeId).catch(() => undefined);
-    return { status: 'unreachable', error: error instanceof Error ? error : new Error(String(error)) };
+    return { status: 'undelivered', failure: await closeUndelivered(challenges, created.challengeId, error) };
   }
   return { status: 'started', challengeId: created.challengeId, expiresAt };
 }

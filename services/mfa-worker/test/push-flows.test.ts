@@ -168,7 +168,7 @@ describe('push flows', () => {
     }
   });
 
-  it('ntfy: the push goes to the random topic minted at enrollment; a user without one gets no push (failMode)', async () => {
+  it('ntfy: the push goes to the random topic minted at enrollment; a user without one gets no push (Reject)', async () => {
     const ntfy = await startNtfyServer();
     try {
       const { ntfyTopic } = await suite.users.enrollPush('lena', { notifier: { type: 'ntfy', url: ntfy.ntfyUrl }, ntfyTopic: true });
@@ -179,11 +179,11 @@ describe('push flows', () => {
       expect(published.message['topic']).toBe(ntfyTopic);
       expect(JSON.stringify(published.message)).not.toContain('radius-mfa-lena');
 
-      // Enrolled before topics were minted (or by hand): nothing is published, the client's failMode (closed) decides.
+      // Enrolled before topics were minted (or by hand): nothing is published, and it is no outage: Reject (fail-mode.test.ts: even with failMode open).
       await suite.users.enrollPush('mike', { notifier: { type: 'ntfy', url: ntfy.ntfyUrl } });
       const orphan = await suite.ingress.authenticate({ user: 'mike', password: '' });
       expect(orphan.code).toBe(Code.AccessReject);
-      expect(orphan.replyMessage).toMatch(/unavailable/);
+      expect(orphan.replyMessage).toMatch(/help desk/);
       expect(ntfy.ntfyMessages).toHaveLength(1);
     } finally {
       await ntfy.close();

@@ -1,14 +1,9 @@
-import type { OutboundFailure } from '../outbound-http.js';
+import { ProviderError } from '../provider-failure.js';
 
-/** A push that could not be handed over; the worker applies the client's failMode. */
-export class NotifierError extends Error {
-  constructor(
-    /** `no-topic`: ntfy without a fixed topic, and the user's push enrollment has none. */
-    readonly reason: OutboundFailure | 'config' | 'no-topic',
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+/** A push that could not be handed over; `providerFailure` says whether the client's failMode applies. */
+export class NotifierError extends ProviderError {
+  constructor(...args: ConstructorParameters<typeof ProviderError>) {
+    super(...args);
     this.name = 'NotifierError';
   }
 }

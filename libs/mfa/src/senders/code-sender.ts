@@ -1,4 +1,4 @@
-import type { OutboundFailure } from '../outbound-http.js';
+import { ProviderError } from '../provider-failure.js';
 
 /** Sends a one-time code by SMS or a voice call. */
 
@@ -36,14 +36,10 @@ export interface CodeWebhookPayload {
   readonly code: string;
 }
 
-/** A code that could not be handed over; the worker applies the client's failMode. */
-export class SenderError extends Error {
-  constructor(
-    readonly reason: OutboundFailure | 'config',
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
+/** A code that could not be handed over; `providerFailure` says whether the client's failMode applies. */
+export class SenderError extends ProviderError {
+  constructor(...args: ConstructorParameters<typeof ProviderError>) {
+    super(...args);
     this.name = 'SenderError';
   }
 }
