@@ -123,6 +123,39 @@ describe('enrollment links (inject)', () => {
     expect(unknown.body).toContain('invalid, expired or already used');
   });
 
+  it('a link never replaces a factor the user has: TOTP and push answer 409, the page says so; the admin API still re-enrolls', async () => {
+    const { secret } = await suite.deps.users.enrollTotp('owner', { confirmed: true });
+    await suite.deps.users.enrollPush('owner', { ntfyTopic: true });
+    const topic = await suite.deps.users.getNtfyTopic('owner');
+    const path = await newLink('owner', { methods: ['totp', 'push'] });
+    const page = await podA.inject({ method: 'GET', url: path });
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('set up already');
+    const totp = await podA.inject({ method: 'POST', url: `${path}/totp`, payload: {} });
+    expect(totp.statusCode).toBe(409);
+    expect(totp.json()).toMatchObject({ error: 'already-enrolled' });
+    const push = await podA.inject({ method: 'POST', url: `${path}/push`, payload: {} });
+    expect(push.statusCode).toBe(409);
+    // Nothing was replaced: the person's app and ntfy topic keep working.
+    expect(base32Decode(secret).equals((await suite.deps.users.getTotpSecret('owner'))!.secret)).toBe(true);
+    expect(await suite.deps.users.getNtfyTopic('owner')).toBe(topic);
+    // Re-enrollment stays an admin's action.
+    const replaced = await podA.inject({ method: 'PUT', url: '/v1/users/owner/totp', headers: auth, payload: {} });
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.json<{ secret: string }>().secret).not.toBe(secret);
+  });
+
+  it('a TOTP+push link for a user with push only offers TOTP, never push', async () => {
+    await suite.deps.users.enrollPush('halfway');
+    const path = await newLink('halfway', { methods: ['totp', 'push'] });
+    const page = await podA.inject({ method: 'GET', url: path });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="show-qr"');
+    expect(page.body).not.toContain('id="enroll-push"');
+    expect((await podA.inject({ method: 'POST', url: `${path}/push`, payload: {} })).statusCode).toBe(409);
+    expect((await podA.inject({ method: 'POST', url: `${path}/totp`, payload: {} })).statusCode).toBe(200);
+  });
+
   it('a link expires with its TTL', async () => {
     const path = await newLink('late', { ttlSeconds: 60 });
     const token = path.split('/').pop()!;

@@ -2,7 +2,7 @@
 // and push. The link ends when an enrollment is confirmed.
 import QRCode from 'qrcode';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { base32Encode, enrollPushFor, ENROLLMENT_ROUTE, otpauthUri, verifyTotp } from '@radius-mfa/mfa';
+import { AlreadyEnrolledError, base32Encode, enrollPushFor, ENROLLMENT_ROUTE, otpauthUri, verifyTotp, type EnrollmentLink, type EnrollmentMethod, type UserRecord } from '@radius-mfa/mfa';
 import type { ResultsDependencies } from '../dependencies.js';
 import { renderGonePage } from '../pages/approval-page.js';
 import { renderEnrollmentPage } from '../pages/enrollment-page.js';
@@ -19,6 +19,16 @@ const TotpIssued = Type.Object({
 });
 
 const GONE = { error: 'not-found', message: 'this enrollment link is invalid, expired or already used' } as const;
+const ALREADY = { error: 'already-enrolled', message: 'this factor is set up already; to replace it, ask your help desk' } as const;
+
+/**
+ * The methods this link may still enroll: never one the user has (a link never replaces a factor:
+ * whoever holds it, a thief with the password included, would take the sign-in over). A TOTP
+ * secret this link issued and nobody confirmed yet is the link's own, shown again.
+ */
+function openMethods(link: EnrollmentLink, user: UserRecord | undefined): EnrollmentMethod[] {
+  return link.methods.filter((method) => (method === 'totp' ? user?.totp === undefined || (link.totpIssued && !user.totp.confirmed) : user?.push === undefined));
+}
 
 export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependencies; publicUrl: string }> = async (app, { deps }) => {
   const { users, enrollmentLinks, config } = deps;
@@ -35,7 +45,9 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
       reply.type('text/html; charset=utf-8');
       const link = await enrollmentLinks.get(request.params.token);
       if (!link) return reply.code(404).send(renderGonePage('Set up sign-in verification', 'This link is invalid, expired or already used.'));
-      return reply.send(renderEnrollmentPage(link));
+      const methods = openMethods(link, await users.getUser(link.user));
+      if (methods.length === 0) return reply.code(409).send(renderGonePage('Set up sign-in verification', 'Sign-in verification is set up already. To replace it, ask your help desk.'));
+      return reply.send(renderEnrollmentPage({ ...link, methods }));
     },
   });
 
@@ -46,7 +58,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
       tags: ['enrollment'],
       params: TokenParams,
       body: Type.Object({}, { additionalProperties: false }),
-      response: { 200: TotpIssued, 404: Problem },
+      response: { 200: TotpIssued, 404: Problem, 409: Problem },
     },
     handler: async (request, reply) => {
       const { token } = request.params;
@@ -66,7 +78,13 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
         issued = { secret: base32Encode(existing.secret), otpauthUri: otpauthUri({ ...totp, account: link.user, secret: existing.secret }) };
         existing.secret.fill(0);
       } else {
-        issued = await users.enrollTotp(link.user, { confirmed: false });
+        try {
+          // Only where the user has no secret: one from the admin or another link stays.
+          issued = await users.enrollTotp(link.user, { confirmed: false, ifAbsent: true });
+        } catch (error) {
+          if (error instanceof AlreadyEnrolledError) return reply.code(409).send(ALREADY);
+          throw error;
+        }
         await enrollmentLinks.markTotpIssued(token);
       }
       const qrSvg = await QRCode.toString(issued.otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
@@ -114,13 +132,22 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
       tags: ['enrollment'],
       params: TokenParams,
       body: Type.Object({}, { additionalProperties: false }),
-      response: { 200: PushEnrolled, 404: Problem },
+      response: { 200: PushEnrolled, 404: Problem, 409: Problem },
     },
     handler: async (request, reply) => {
       const { token } = request.params;
       const link = await enrollmentLinks.get(token);
-      if (!link?.methods.includes('push') || !(await enrollmentLinks.consume(token))) return reply.code(404).send(GONE);
-      const enrolled = await enrollPushFor(users, link.user, config.mfa.push?.notifier);
+      if (!link?.methods.includes('push')) return reply.code(404).send(GONE);
+      // Checked before the link is spent, and again atomically by the enrollment (ifAbsent).
+      if ((await users.getUser(link.user))?.push !== undefined) return reply.code(409).send(ALREADY);
+      if (!(await enrollmentLinks.consume(token))) return reply.code(404).send(GONE);
+      let enrolled;
+      try {
+        enrolled = await enrollPushFor(users, link.user, config.mfa.push?.notifier, undefined, { ifAbsent: true });
+      } catch (error) {
+        if (error instanceof AlreadyEnrolledError) return reply.code(409).send(ALREADY);
+        throw error;
+      }
       request.log.info({ user: link.user, method: 'push' }, 'enrollment confirmed');
       return reply.send({ enrolled: 'push' as const, ...enrolled });
     },
