@@ -140,9 +140,11 @@ export async function sealingFinding(config: Config, redis: RedisClient): Promis
   const users = createUserStore({ redis: redis as Redis, keys, sealer: createSealerFromBase64(config.security.sealingKeys), totp: config.mfa.totp });
   const sample = (await redis.srandmember(keys.users(), 20)) as string[];
   let opened = 0;
+  let withoutTotp = 0;
   for (const name of sample) {
     try {
       if (await users.getTotpSecret(name)) opened++;
+      else withoutTotp++;
     } catch (error) {
       if (!(error instanceof SealError)) throw error;
       return {
@@ -153,7 +155,10 @@ export async function sealingFinding(config: Config, redis: RedisClient): Promis
       };
     }
   }
-  return ok('sealing keys', sample.length === 0 ? 'no enrolled users yet' : `${opened} of ${sample.length} sampled TOTP secrets open with the configured keys`);
+  if (sample.length === 0) return ok('sealing keys', 'no enrolled users yet');
+  // Push- or SMS-only users have no TOTP secret: they are neither opened nor failures.
+  const others = withoutTotp === 0 ? '' : ` (${withoutTotp} sampled user${withoutTotp === 1 ? ' has' : 's have'} no TOTP)`;
+  return ok('sealing keys', opened === 0 ? `no TOTP secret to open among ${sample.length} sampled users` : `${opened} sampled TOTP secret${opened === 1 ? '' : 's'} open with the configured keys${others}`);
 }
 
 /**

@@ -3,7 +3,8 @@
 // usableMethods, decideUnenrolled, Prompts); only the order of the steps is restated here.
 import type { Config, SecondFactorMethod } from '@radius-mfa/config';
 import { Prompts, compileClients, decideUnenrolled, inRequiredGroups, usableMethods, type ClientRuntime } from '@radius-mfa/mfa-worker';
-import type { UserRecord } from '@radius-mfa/mfa';
+import type { PushLimitWindow, UserRecord } from '@radius-mfa/mfa';
+import { describeActiveLimit, retryAfterSeconds, type PushLimits } from './push-limit-status.js';
 
 export type ExplainOutcome = 'accept' | 'reject' | 'second-factor' | 'enroll';
 
@@ -32,8 +33,14 @@ export interface ExplainInput {
   readonly groupsSource: string;
   readonly callingStationId?: string;
   readonly enrolled: UserRecord | undefined;
+  /** The full push-limit window running now, if any (pushes, calls and texts share it). */
+  readonly pushLimit?: PushLimitWindow;
+  readonly pushLimits: PushLimits;
   readonly now: number;
 }
+
+/** How the worker names what a full window refuses, in its reason label and Reply-Message. */
+const LIMITED: Readonly<Record<string, string>> = { push: 'pushes', sms: 'texts' };
 
 export class UnknownClientError extends Error {
   readonly code = 'UNKNOWN_CLIENT';
@@ -121,7 +128,16 @@ export function explainPolicy(input: ExplainInput): Explanation {
     if (decision.action === 'enroll') return done('enroll', decision.reason);
     return done('reject', decision.reason, Prompts.notEnrolled);
   }
+  const limit = input.pushLimit;
+  if (limit !== undefined && methods.some((m) => m === 'push' || m === 'sms')) {
+    steps.push({ step: 'push limit', result: `${describeActiveLimit(limit, input.pushLimits)}; \`radius-mfa users unlock ${user}\` clears it` });
+  }
   const prompt = promptOutcome(client, methods);
   steps.push({ step: `prompt ${client.config.prompt}`, result: prompt.step });
+  const limited = LIMITED[prompt.reason];
+  // The push or text would be sent at once, and the full window refuses it: the worker rejects.
+  if (limit !== undefined && prompt.outcome === 'second-factor' && limited !== undefined) {
+    return done('reject', `${prompt.reason}-rate-limited`, Prompts.pushLimited(`too many ${limited}, retry in ${retryAfterSeconds(limit)} s`));
+  }
   return done(prompt.outcome, prompt.reason, prompt.message);
 }

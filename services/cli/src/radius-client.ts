@@ -26,6 +26,8 @@ export interface RadiusClientOptions {
   readonly timeoutMs?: number;
   /** Retransmissions after the first send. */
   readonly retries?: number;
+  /** Called before each retransmission (attempt = the send about to be made, from 2), so a person sees the wait. */
+  readonly onResend?: (attempt: number, of: number) => void;
 }
 
 export type RadiusClientErrorReason = 'timeout' | 'socket' | 'bad-address';
@@ -117,10 +119,12 @@ export async function createRadiusClient(options: RadiusClientOptions): Promise<
         const send = (): void => {
           if (attempts > retries) {
             finish();
-            reject(new RadiusClientError('timeout', `no valid reply from ${options.server.host}:${options.server.port} after ${attempts} attempts`, rejectedReplies));
+            const waited = Number(((attempts * timeoutMs) / 1000).toFixed(1));
+            reject(new RadiusClientError('timeout', `no valid reply from ${options.server.host}:${options.server.port} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${waited} s)`, rejectedReplies));
             return;
           }
           attempts++;
+          if (attempts > 1) options.onResend?.(attempts, retries + 1);
           socket.send(raw, options.server.port, options.server.host, (error) => {
             if (!error) return;
             finish();

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '@radius-mfa/contracts';
+import { createSealerFromBase64, createUserStore } from '@radius-mfa/mfa';
 import { freeTcpPort, freeUdpPort, startRedis, type RedisHandle } from '@radius-mfa/testing';
 import { runCli } from './cli-harness.js';
 
@@ -173,6 +175,20 @@ describe('radius-mfa doctor', () => {
     const { findings } = await doctor(file);
     expect(find(findings, 'config security.sealingKeys[1].key')).toMatchObject({ status: 'warn', fix: expect.stringContaining('re-enrolled') });
     expect(JSON.stringify(findings)).not.toContain(old);
+  });
+
+  it('sealing keys: counts the TOTP secrets it opened; a push-only user is neither opened nor a failure', async () => {
+    const prefix = redisServer.prefix();
+    const file = join(dir, 'sealing.yaml');
+    writeFileSync(file, [`redis: { url: "${redisServer.url}", keyPrefix: "${prefix}" }`, `security: { sealingKeys: [{ id: k1, key: "${key}" }] }`].join('\n'));
+    const store = createUserStore({ redis, keys: redisKeys(prefix), sealer: createSealerFromBase64([{ id: 'k1', key }]), totp: { issuer: 'x', digits: 6, period: 30, algorithm: 'SHA1' } });
+    for (const name of ['ann', 'ben', 'cat']) await store.enrollTotp(name, { confirmed: true });
+    await store.enrollPush('dan');
+    expect(find((await doctor(file)).findings, 'sealing keys')).toMatchObject({ status: 'ok', detail: '3 sampled TOTP secrets open with the configured keys (1 sampled user has no TOTP)' });
+    // A secret sealed with a key the config no longer has still fails, whoever else is sampled.
+    const other = createUserStore({ redis, keys: redisKeys(prefix), sealer: createSealerFromBase64([{ id: 'k0', key: randomBytes(32).toString('base64') }]), totp: { issuer: 'x', digits: 6, period: 30, algorithm: 'SHA1' } });
+    await other.enrollTotp('eve', { confirmed: true });
+    expect(find((await doctor(file)).findings, 'sealing keys')).toMatchObject({ status: 'fail', detail: expect.stringContaining('eve') });
   });
 
   it('prints a readable report with each fix', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '@radius-mfa/contracts';
-import { createSealerFromBase64, createUserStore, type UserStore } from '@radius-mfa/mfa';
+import { createPushLimiter, createSealerFromBase64, createUserStore, type UserStore } from '@radius-mfa/mfa';
 import { startRedis, type RedisHandle } from '@radius-mfa/testing';
 import { runCli } from './cli-harness.js';
 
@@ -14,6 +14,7 @@ let redisServer: RedisHandle;
 let redis: Redis;
 let store: UserStore;
 let file: string;
+let prefix: string;
 const dir = mkdtempSync(join(tmpdir(), 'rmfa-explain-'));
 const key = randomBytes(32).toString('base64');
 const hash = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA';
@@ -29,7 +30,7 @@ interface Explained {
 beforeAll(async () => {
   redisServer = await startRedis();
   redis = new Redis(redisServer.url);
-  const prefix = redisServer.prefix();
+  prefix = redisServer.prefix();
   store = createUserStore({ redis, keys: redisKeys(prefix), sealer: createSealerFromBase64([{ id: 'k1', key }]), totp: { issuer: 'x', digits: 6, period: 30, algorithm: 'SHA1' } });
   file = join(dir, 'config.yaml');
   writeFileSync(
@@ -97,6 +98,33 @@ describe('radius-mfa explain', () => {
     const { code, result } = await explain(['--client', 'rdg', '--user', 'carol']);
     expect(code).toBe(0);
     expect(result).toMatchObject({ outcome: 'enroll', reason: 'unenrolled-enroll' });
+  });
+
+  it('a full push window: the auto client rejects as the worker would, the menu client says pushes wait; unlock ends it', async () => {
+    await store.enrollTotp('dora', { confirmed: true });
+    await store.enrollPush('dora');
+    // The worker's own limiter, with the config's limits (the defaults: 3 a minute).
+    const limiter = createPushLimiter({ redis, keys: redisKeys(prefix), limits: { perMinute: 3, perHour: 10 }, suppressAfterDenials: 3 });
+    for (let i = 0; i < 3; i++) expect((await limiter.checkPushAllowed('dora')).decision).toBe('allowed');
+    expect((await limiter.checkPushAllowed('dora')).decision).toBe('rate-limited');
+
+    const auto = await explain(['--client', 'rdg', '--user', 'dora', '--groups', '']);
+    expect(auto.code).toBe(1);
+    expect(auto.result).toMatchObject({ outcome: 'reject', reason: 'push-rate-limited' });
+    expect(auto.result.message).toMatch(/^Too many sign-in requests \(too many pushes, retry in \d+ s\)/);
+    const step = auto.result.steps.find((s) => s.step === 'push limit')?.result;
+    expect(step).toMatch(/refused for another \d+ s: 3 of 3 this minute \(mfa\.push\.limits\.perMinute\)/);
+    expect(step).toContain('radius-mfa users unlock dora');
+
+    // With a menu a code still works: the outcome stands, the step tells why a push would not come.
+    const menu = await explain(['--client', 'vpn', '--user', 'dora', '--groups', 'vpn-users']);
+    expect(menu.result).toMatchObject({ outcome: 'second-factor', reason: 'menu' });
+    expect(menu.result.steps.some((s) => s.step === 'push limit')).toBe(true);
+
+    expect((await runCli(['users', 'unlock', 'dora', '-c', file])).code).toBe(0);
+    const after = await explain(['--client', 'rdg', '--user', 'dora', '--groups', '']);
+    expect(after.result).toMatchObject({ outcome: 'second-factor', reason: 'push' });
+    expect(after.result.steps.some((s) => s.step === 'push limit')).toBe(false);
   });
 
   it('prints readable steps, and exits 2 for an unknown client', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '@radius-mfa/contracts';
-import { base32Encode, createSealerFromBase64, createUserStore, generateTotp, type UserStore } from '@radius-mfa/mfa';
+import { base32Encode, createPushLimiter, createSealerFromBase64, createUserStore, generateTotp, type UserStore } from '@radius-mfa/mfa';
 import { startRedis, type RedisHandle } from '@radius-mfa/testing';
 import { runCli } from './cli-harness.js';
 
@@ -219,8 +219,8 @@ describe('users list and unlock', () => {
     expect(list.code).toBe(0);
     const users = JSON.parse(list.stdout) as { name: string; totp: string; phone: string; locked: string }[];
     expect(users).toEqual([
-      { name: 'frank', totp: 'confirmed', push: 'no', phone: 'no', locked: 'fraud report' },
-      { name: 'gina', totp: 'no', push: 'no', phone: '+49*********89', locked: 'no' },
+      { name: 'frank', totp: 'confirmed', push: 'no', phone: 'no', locked: 'fraud report', pushLimit: 'no' },
+      { name: 'gina', totp: 'no', push: 'no', phone: '+49*********89', locked: 'no', pushLimit: 'no' },
     ]);
     expect(list.stdout).not.toContain(secret);
 
@@ -231,6 +231,35 @@ describe('users list and unlock', () => {
     expect((await runCli(['users', 'unlock', 'nobody', '-c', file])).code).toBe(1);
     // The code still works after the unlock: the enrollment itself was untouched.
     expect(generateTotp((await store.getTotpSecret('frank'))!.secret)).toMatch(/^\d{6}$/);
+  });
+
+  it('shows a full push window with its remaining time; unlock clears it and says what it cleared', async () => {
+    const { file, store, keys } = configFor(redisServer.prefix());
+    await store.enrollPush('hana');
+    // No mfa.push in this config: the worker's default limits (3 a minute, 10 an hour) apply to calls and texts.
+    const limiter = createPushLimiter({ redis, keys, limits: { perMinute: 3, perHour: 10 }, suppressAfterDenials: 3 });
+    for (let i = 0; i < 3; i++) expect((await limiter.checkPushAllowed('hana')).decision).toBe('allowed');
+    expect((await limiter.checkPushAllowed('hana')).decision).toBe('rate-limited');
+
+    const list = await runCli(['users', 'list', '-c', file, '--json']);
+    const [hana] = JSON.parse(list.stdout) as { name: string; locked: string; pushLimit: string }[];
+    expect(hana).toMatchObject({ name: 'hana', locked: 'no' });
+    expect(hana!.pushLimit).toMatch(/^pushes, calls and texts refused for another ([1-9]|[1-5]\d|60) s: 3 of 3 this minute \(mfa\.push\.limits\.perMinute\)$/);
+    const text = await runCli(['users', 'list', '-c', file]);
+    expect(text.stdout).toMatch(/hana .*locked: no {2}push limit: pushes, calls and texts refused for another \d+ s/);
+
+    const unlock = await runCli(['users', 'unlock', 'hana', '-c', file]);
+    expect(unlock.code).toBe(0);
+    expect(unlock.stdout).toMatch(/^unlocked hana: .*push rate limit cleared \(3 of 3 this minute \(mfa\.push\.limits\.perMinute\), \d+ s left; 3 of 10 this hour \(mfa\.push\.limits\.perHour\), \d+ s left\)$/m);
+    expect(await redis.exists(keys.rate('push-min', 'hana'), keys.rate('push-hour', 'hana'))).toBe(0);
+    expect((await limiter.checkPushAllowed('hana')).decision).toBe('allowed');
+    expect(JSON.parse((await runCli(['users', 'list', '-c', file, '--json'])).stdout)).toMatchObject([{ name: 'hana', pushLimit: 'no' }]);
+
+    // Nothing running: --json says so with an empty list.
+    await redis.del(keys.rate('push-min', 'hana'), keys.rate('push-hour', 'hana'));
+    const again = await runCli(['users', 'unlock', 'hana', '-c', file, '--json']);
+    expect(JSON.parse(again.stdout)).toEqual({ user: 'hana', unlocked: true, clearedPushLimits: [] });
+    expect((await runCli(['users', 'unlock', 'hana', '-c', file])).stdout).toContain('no push rate limit was running');
   });
 
   it('exits 2 with the fix when Redis cannot be reached', async () => {

@@ -6,6 +6,7 @@ import { CliUsageError, ExitCode, type RegisterCommand } from '../cli.js';
 import { reportingCommonErrors } from '../command-errors.js';
 import { readConfig } from '../config-file.js';
 import { UnknownClientError, clientRuntime, explainPolicy, type Explanation } from '../explain-policy.js';
+import { activePushLimitOf, pushLimitsOf } from '../push-limit-status.js';
 import { openUserAdmin } from '../user-admin.js';
 
 const GROUP_LOOKUP_TIMEOUT_MS = 10_000;
@@ -31,7 +32,7 @@ export const registerExplainCommand: RegisterCommand = (program, cli) => {
       'after',
       [
         '',
-        'Reads the user\'s enrollments from Redis and the groups from the directory; writes nothing.',
+        'Reads the user\'s enrollments and push-limit windows from Redis and the groups from the directory; writes nothing.',
         'The password and the second factor are not tried.',
         'Exit status: 0 the sign-in can succeed (accept, a second factor, enroll), 1 policy rejects it, 2 usage error.',
         '',
@@ -75,6 +76,7 @@ export const registerExplainCommand: RegisterCommand = (program, cli) => {
               await deps.close();
             }
           }
+          const pushLimit = await activePushLimitOf(admin, user);
           const explanation = explainPolicy({
             config,
             client,
@@ -83,6 +85,8 @@ export const registerExplainCommand: RegisterCommand = (program, cli) => {
             groupsSource,
             ...(options.callingStationId !== undefined && { callingStationId: options.callingStationId }),
             enrolled: await admin.users.getUser(user),
+            ...(pushLimit !== undefined && { pushLimit }),
+            pushLimits: pushLimitsOf(config),
             now: Date.now(),
           });
           if (options.json) cli.io.stdout.write(`${JSON.stringify(explanation, null, 2)}\n`);

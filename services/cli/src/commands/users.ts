@@ -1,11 +1,12 @@
 // `radius-mfa users enroll|import|list|unlock`: second-factor enrollments, straight in Redis (no server needed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { enrollPushFor, type UserRecord } from '@radius-mfa/mfa';
+import { clearPushLimits, enrollPushFor, type PushLimitWindow, type UserRecord } from '@radius-mfa/mfa';
 import { CliUsageError, ExitCode, type Cli, type RegisterCommand } from '../cli.js';
 import { reportingCommonErrors } from '../command-errors.js';
 import { readConfig } from '../config-file.js';
 import { progressBar } from '../progress-bar.js';
+import { activePushLimitOf, describeActiveLimit, describeWindow, pushLimitsOf, retryAfterSeconds } from '../push-limit-status.js';
 import { isTerminal, terminalQr } from '../qr.js';
 import { openUserAdmin, type UserAdmin } from '../user-admin.js';
 import { ImportFileError, ImportWriteError, checkImportRows, importGeneratesSecrets, parsePhone, readImportFile, writeImport, type GeneratedSecret, type RefusedRow } from '../user-import.js';
@@ -32,13 +33,15 @@ function maskedPhone(phone: string): string {
   return phone.length <= 4 ? '****' : `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`;
 }
 
-function userSummary(user: UserRecord, now: number): Record<string, unknown> {
+function userSummary(user: UserRecord, now: number, pushLimit: PushLimitWindow | undefined, admin: UserAdmin): Record<string, unknown> {
   return {
     name: user.name,
     totp: user.totp ? (user.totp.confirmed ? 'confirmed' : 'enrolled, not yet used') : 'no',
     push: user.push ? 'yes' : 'no',
     phone: user.phone === undefined ? 'no' : maskedPhone(user.phone),
     locked: user.fraudLockedAt !== undefined ? 'fraud report' : user.lockedUntil !== undefined && user.lockedUntil > now ? `until ${new Date(user.lockedUntil).toISOString()}` : 'no',
+    // Not a lock, but the same symptom at sign-in ("Too many sign-in requests"), so it is shown beside one.
+    pushLimit: pushLimit === undefined ? 'no' : describeActiveLimit(pushLimit, pushLimitsOf(admin.config)),
   };
 }
 
@@ -184,7 +187,7 @@ function registerImport(users: Command, cli: Cli): void {
 function registerList(users: Command, cli: Cli): void {
   users
     .command('list')
-    .description('list enrolled users: TOTP, push, phone (masked), lockouts')
+    .description('list enrolled users: TOTP, push, phone (masked), lockouts, active push limits')
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print an array of users as JSON')
     .addHelpText('after', '\nExamples:\n  radius-mfa users list -c config.yaml\n  radius-mfa users list -c config.yaml --json | jq length')
@@ -201,13 +204,13 @@ function registerList(users: Command, cli: Cli): void {
         const now = Date.now();
         const records: Record<string, unknown>[] = [];
         for (let i = 0; i < names.length; i += 200) {
-          const chunk = await Promise.all(names.slice(i, i + 200).map((n) => admin.users.getUser(n)));
-          for (const user of chunk) if (user) records.push(userSummary(user, now));
+          const chunk = await Promise.all(names.slice(i, i + 200).map(async (n) => [await admin.users.getUser(n), await activePushLimitOf(admin, n)] as const));
+          for (const [user, pushLimit] of chunk) if (user) records.push(userSummary(user, now, pushLimit, admin));
         }
         if (options.json) json(cli, records);
         else {
           cli.io.stdout.write(`${records.length} enrolled user${records.length === 1 ? '' : 's'}\n`);
-          for (const r of records) cli.io.stdout.write(`  ${String(r['name'])}  totp: ${String(r['totp'])}  push: ${String(r['push'])}  phone: ${String(r['phone'])}  locked: ${String(r['locked'])}\n`);
+          for (const r of records) cli.io.stdout.write(`  ${String(r['name'])}  totp: ${String(r['totp'])}  push: ${String(r['push'])}  phone: ${String(r['phone'])}  locked: ${String(r['locked'])}  push limit: ${String(r['pushLimit'])}\n`);
         }
         return ExitCode.ok;
       });
@@ -217,18 +220,25 @@ function registerList(users: Command, cli: Cli): void {
 function registerUnlock(users: Command, cli: Cli): void {
   users
     .command('unlock')
-    .description('clear a user\'s TOTP lockout, fraud lock and push-denial count')
+    .description('clear a user\'s TOTP lockout, fraud lock, push-denial count and push rate-limit windows (pushes, calls, texts)')
     .argument('<name>', 'the user name')
     .option('-c, --config <file>', CONFIG_HELP)
-    .option('--json', 'print { user, unlocked } as JSON')
+    .option('--json', 'print { user, unlocked, clearedPushLimits: [{ window, count, retryAfterSeconds }] } as JSON')
     .addHelpText('after', '\nExit status: 0 unlocked, 1 no such enrolled user.\n\nExample:\n  radius-mfa users unlock alice -c config.yaml')
     .action(async (name: string, options: { config?: string; json?: boolean }) => {
       await withUserAdmin(cli, options.config, async (admin) => {
         const user = admin.normalize(name);
         const known = (await admin.users.getUser(user)) !== undefined;
         if (known) await admin.users.unlock(user);
-        if (options.json) json(cli, { user, unlocked: known });
-        else cli.io.stdout.write(known ? `unlocked ${user}\n` : `no enrolled user ${user}: nothing to unlock\n`);
+        const cleared = known ? await clearPushLimits(admin.redis, admin.keys, user) : [];
+        if (options.json) {
+          json(cli, { user, unlocked: known, clearedPushLimits: cleared.map((w) => ({ window: w.window, count: w.count, retryAfterSeconds: retryAfterSeconds(w) })) });
+        } else if (!known) cli.io.stdout.write(`no enrolled user ${user}: nothing to unlock\n`);
+        else {
+          const limits = pushLimitsOf(admin.config);
+          const windows = cleared.map((w) => `${describeWindow(w, limits)}, ${retryAfterSeconds(w)} s left`).join('; ');
+          cli.io.stdout.write(`unlocked ${user}: lockouts and denial count cleared; ${cleared.length > 0 ? `push rate limit cleared (${windows})` : 'no push rate limit was running'}\n`);
+        }
         return known ? ExitCode.ok : ExitCode.rejected;
       });
     });
