@@ -10,7 +10,7 @@ export interface ResolvedClient {
 export interface ClientTable {
   /** The client whose most specific CIDR holds `address`, or undefined (PROTOCOL-CASES 6). */
   lookup(address: string): ResolvedClient | undefined;
-  /** The client of that name (RadSec: chosen by certificate). */
+  /** The client of that name (its rate limit is keyed by name). */
   byName(name: string): ResolvedClient | undefined;
   readonly clients: readonly ResolvedClient[];
 }

@@ -25,4 +25,6 @@ export type IngressDropReason =
   /** A RadSec connection over radius.tls.maxConnectionsPerAddress from its source address: closed at once. */
   | 'radsec_address_limit'
   /** A RadSec connection that had not completed its TLS handshake within radius.tls.handshakeTimeoutSeconds. */
-  | 'radsec_handshake_timeout';
+  | 'radsec_handshake_timeout'
+  /** A RadSec connection whose certificate carries none of its client's `tlsNames` (the client found by source address). */
+  | 'radsec_identity_mismatch';

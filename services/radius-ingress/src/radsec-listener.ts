@@ -10,6 +10,7 @@ import type { ReplyTarget } from './pending.js';
 import type { AdmissionOutcome } from './admission.js';
 import type { IngressDropReason } from './drop-reasons.js';
 import { createConnectionGuard } from './radsec-connection-guard.js';
+import type { PeerIdentity, RadsecClientChoice } from './radsec-identity.js';
 
 /** RFC 6614 §2.3: the shared secret of every RadSec connection. */
 export const RADSEC_SECRET = Buffer.from('radsec');
@@ -27,15 +28,15 @@ export interface RadsecListenerOptions {
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
   /** Connections held at most (handshaking or open), and from one source address; the handshake deadline. */
   readonly limits: { readonly maxConnections: number; readonly maxConnectionsPerAddress: number; readonly handshakeTimeoutMs: number };
-  /** The client a connection speaks for: by certificate, else by source address; undefined closes it. */
-  readonly chooseClient: (socket: TLSSocket) => ResolvedClient | undefined;
+  /** The client a connection speaks for (by source address, then its certificate's names); a refusal closes it. */
+  readonly chooseClient: (peer: PeerIdentity) => RadsecClientChoice;
   readonly onFrame: (frame: RadsecFrame) => Promise<AdmissionOutcome>;
   /** A connection that sends nothing (or half a header) for this long is closed (PROTOCOL-CASES 39). */
   readonly idleTimeoutMs: number;
   readonly onError: (error: Error) => void;
   /** A connection was closed for a protocol reason (admission already counted those it decided). */
   readonly onClose?: (reason: IngressDropReason) => void;
-  /** The listener itself refused or closed a connection (limits, handshake deadline, framing, unknown client): count it. */
+  /** The listener itself refused or closed a connection (limits, handshake deadline, framing, client or identity): count it. */
   readonly onDrop: (reason: IngressDropReason) => void;
 }
 
@@ -63,6 +64,13 @@ const CLOSING_REASONS = new Set<IngressDropReason>([
   'wrong_port',
 ]);
 
+/** The verified peer certificate's identities (rejectUnauthorized: it chains to radius.tls.ca). */
+function peerIdentity(socket: TLSSocket, address: string): PeerIdentity {
+  const commonName = socket.getPeerCertificate().subject?.CN;
+  const commonNames = commonName === undefined ? [] : Array.isArray(commonName) ? commonName : [commonName];
+  return { address, certificate: socket.getPeerX509Certificate(), commonNames };
+}
+
 export function startRadsecListener(options: RadsecListenerOptions): Promise<RadsecListener> {
   const sockets = new Set<TLSSocket>();
   const guard = createConnectionGuard({
@@ -87,15 +95,16 @@ export function startRadsecListener(options: RadsecListenerOptions): Promise<Rad
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
-    const client = options.chooseClient(socket);
     const address = socket.remoteAddress ?? '';
     const port = socket.remotePort ?? 0;
-    if (!client) {
-      options.onDrop('unknown_client');
-      options.onClose?.('unknown_client');
+    const choice = options.chooseClient(peerIdentity(socket, address));
+    if ('refused' in choice) {
+      options.onDrop(choice.refused);
+      options.onClose?.(choice.refused);
       socket.destroy();
       return;
     }
+    const client: ResolvedClient = { config: choice.client.config, secret: RADSEC_SECRET };
     const target: ReplyTarget = {
       key: `tls:${address}:${port}`,
       send(response) {

@@ -1,6 +1,5 @@
 // Wiring only: sockets, admission, delivery, deadlines and shutdown of one ingress.
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseEndpoint, type Endpoint } from '@radius-mfa/config';
@@ -9,11 +8,12 @@ import { createSealer } from '@radius-mfa/mfa';
 import { type RoleContext, type RunningRole } from '@radius-mfa/runtime';
 import { subscribeDeliveries } from '@radius-mfa/transactions';
 import { createAdmission, responseCodeLabel, type PortKind } from './admission.js';
-import { createClientTable, type ClientTable, type ResolvedClient } from './client-table.js';
+import { createClientTable } from './client-table.js';
 import { createDeadlineHandler } from './deadline.js';
 import { IngressConfigError } from './ingress-errors.js';
 import { PendingTransactions, type PendingEntry } from './pending.js';
-import { RADSEC_SECRET, startRadsecListener, type RadsecListener } from './radsec-listener.js';
+import { chooseRadsecClient, type PeerIdentity, type RadsecClientChoice } from './radsec-identity.js';
+import { startRadsecListener, type RadsecListener } from './radsec-listener.js';
 import { createKeyedRateLimiter, createTokenBucket } from './rate-limit.js';
 import { createStatusServerResponder } from './status-server.js';
 import { startUdpListener, type UdpListener } from './udp-listener.js';
@@ -34,14 +34,6 @@ export interface RunningIngress extends RunningRole {
 
 /** A pending transaction stays in Redis this long past the client's timeout, for late retransmissions. */
 const TRANSACTION_TTL_MARGIN_MS = 10_000;
-
-function chooseRadsecClient(clients: ClientTable, socket: TLSSocket): ResolvedClient | undefined {
-  // By certificate: a client named like the certificate's CN; else by source address.
-  const commonName = socket.getPeerCertificate().subject?.CN;
-  const name = Array.isArray(commonName) ? commonName[0] : commonName;
-  const client = (name ? clients.byName(name) : undefined) ?? clients.lookup(socket.remoteAddress ?? '');
-  return client && { config: client.config, secret: RADSEC_SECRET };
-}
 
 export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleContext) => Promise<RunningIngress> {
   return async (ctx) => {
@@ -111,6 +103,15 @@ export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleCo
     });
 
     const onSocketError = (error: Error): void => logger.warn({ err: error }, 'socket error');
+    const radsecRefusalLog = createTokenBucket({ perSecond: 1, burst: 10 });
+    const chooseClient = (peer: PeerIdentity): RadsecClientChoice => {
+      const choice = chooseRadsecClient(clients, peer);
+      if ('refused' in choice && radsecRefusalLog.take()) {
+        const certificate = { subjectAltName: peer.certificate?.subjectAltName, commonNames: peer.commonNames };
+        logger.warn({ source: peer.address, client: choice.client?.config.name, reason: choice.refused, certificate }, 'RadSec connection refused: its source address or certificate names no client');
+      }
+      return choice;
+    };
     const udpListeners: { listener: UdpListener; portKind: PortKind }[] = [];
     const radsecListeners: RadsecListener[] = [];
     const udpEndpoints = (list: readonly string[], portKind: PortKind): { endpoint: Endpoint; portKind: PortKind }[] =>
@@ -136,7 +137,7 @@ export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleCo
           await startRadsecListener({
             endpoint,
             tls: config.radius.tls,
-            chooseClient: (socket) => chooseRadsecClient(clients, socket),
+            chooseClient,
             onFrame: (frame) => admission.admit({ ...frame, portKind: 'radsec' }),
             limits: {
               maxConnections: config.radius.tls.maxConnections,

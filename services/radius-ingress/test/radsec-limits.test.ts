@@ -28,8 +28,8 @@ async function withIngress(limits: Limits, body: (ingress: TestIngress, open: (l
         accountingListen: [],
         tls: { cert: pki.server.certFile, key: pki.server.keyFile, ca: pki.ca.certFile, ...limits },
       },
-      // A RadSec client here is chosen by its certificate's name, whatever the source address.
-      clients: [{ name: 'radsec-nas', address: '192.0.2.1', secret: 'udp-secret-unused', timeoutSeconds: 30 }],
+      // Every source address of these tests is the one client's, and its certificate carries the client's name.
+      clients: [{ name: 'radsec-nas', address: '127.0.0.0/8', secret: 'udp-secret-unused', timeoutSeconds: 30, tlsNames: ['radsec-nas'] }],
     }),
     { drainTimeoutMs: 2_000 },
   );
