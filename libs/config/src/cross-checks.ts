@@ -284,6 +284,19 @@ const enrollWithoutFirstFactor: Check = (config, found) => {
   });
 };
 
+/** `config check` says OK to a local first factor with no users, yet every sign-in is then rejected. */
+const localWithoutUsers: Check = (config, found) => {
+  if (config.directories.local === undefined || config.directories.local.users.length > 0) return;
+  config.clients.forEach((client, i) => {
+    if (client.firstFactor !== 'local') return;
+    found.warnings.push({
+      path: formatPath(['clients', i, 'firstFactor']),
+      message: 'is "local" but directories.local.users is empty: every sign-in through this client is rejected',
+      fix: 'add users to directories.local.users, each with a passwordHash from `radius-mfa hash-password`, or choose firstFactor ldap, radius or entra',
+    });
+  });
+};
+
 const sharedNtfyTopic: Check = (config, found) => {
   const notifier = config.mfa.push?.notifier;
   if (notifier?.type === 'ntfy' && notifier.topic !== undefined) {
@@ -317,6 +330,7 @@ const CHECKS: readonly Check[] = [
   directories,
   entraUserSource,
   enrollWithoutFirstFactor,
+  localWithoutUsers,
   sharedNtfyTopic,
   noClients,
 ];
