@@ -286,3 +286,30 @@ describe('chart documentation', () => {
     for (const key of Object.keys(values)) expect(readme, `README mentions ${key}`).toContain(`\`${key}`);
   });
 });
+
+describe('results-api Ingress (results.httpIngress)', () => {
+  type IngressSpec = { rules: { http: { paths: { path: string; pathType: string; backend: { service: { name: string } } }[] } }[] };
+  const paths = (manifests: Manifest[]) => spec<IngressSpec>(find(manifests, 'Ingress', 'rmfa-radius-mfa-results')).rules[0]!.http.paths;
+  const apiOf = (manifests: Manifest[]) => (renderedConfig(manifests) as unknown as { api: { trustProxy?: unknown } }).api;
+  const ingressOn = ['--set', 'results.httpIngress.enabled=true'];
+
+  it('routes only what phones need by default, and trusts X-Forwarded-For only from the controller pods', () => {
+    expect(paths(full).map((p) => p.path)).toEqual(['/v1/approve', '/v1/deny', '/v1/enroll', '/v1/voice/callback', '/v1/assets']);
+    expect(paths(full).every((p) => p.pathType === 'Prefix' && p.backend.service.name === 'rmfa-radius-mfa-results')).toBe(true);
+    expect(apiOf(full).trustProxy).toEqual(['10.244.0.0/16']);
+    expect(apiOf(defaults).trustProxy).toBeUndefined();
+  });
+
+  it('routes the admin API and /docs too only with exposeAdmin', async () => {
+    const exposed = await render(['-f', join(chart, 'ci/full-values.yaml'), '--set', 'results.httpIngress.exposeAdmin=true']);
+    expect(paths(exposed).map((p) => p.path)).toEqual(['/']);
+  });
+
+  it('refuses to render an Ingress without trusted proxy addresses, unless config.api.trustProxy is set', async () => {
+    await expect(render(ingressOn)).rejects.toThrow(/results\.httpIngress\.trustedProxyCIDRs/);
+    const own = await render([...ingressOn, '--set', 'config.api.trustProxy[0]=192.0.2.10']);
+    expect(apiOf(own).trustProxy).toEqual(['192.0.2.10']);
+    const lint = await helm(['lint', '--strict', chart, '--set', 'results.httpIngress.exposeAdmin=maybe']);
+    expect(lint.code).not.toBe(0);
+  });
+});
