@@ -26,8 +26,7 @@ export function systemConfigYaml({ redisUrl, keyPrefix = '{rmfa}', sealingKey, c
   const config = {
     redis: { url: redisUrl, keyPrefix, ...redis },
     radius: { listen: ['udp://127.0.0.1:${RADIUS_PORT}'], ...radius },
-    // Phones approve from many addresses: behind a proxy, X-Forwarded-For says which (answerPush).
-    api: { listen: 'http://127.0.0.1:${API_PORT}', trustProxy: true },
+    api: { listen: 'http://127.0.0.1:${API_PORT}' },
     ops: { listen: 'http://127.0.0.1:${OPS_PORT}' },
     log: { level: logLevel },
     security: { sealingKeys: [sealingKey] },

@@ -73,7 +73,7 @@ export function hardeningFindings(config: Config): Finding[] {
       check: 'api.publicUrl',
       status: 'warn',
       detail: `${publicUrl.origin} is plain HTTP: approval and enrollment links travel to phones unencrypted`,
-      fix: 'put results-api behind TLS and set api.publicUrl to its https:// address (api.trustProxy: true behind a proxy)',
+      fix: 'put results-api behind TLS and set api.publicUrl to its https:// address (behind a reverse proxy, list its addresses in api.trustProxy)',
     });
   }
   return findings;
