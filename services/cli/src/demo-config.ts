@@ -11,6 +11,8 @@ import { freeLoopbackPort } from './embedded-redis.js';
 export const DEMO_USER = 'demo';
 /** Signs in with the same password and approves a push: the link is printed by the demo, opened in a browser. */
 export const DEMO_PUSH_USER = 'demo-push';
+/** Has the demo password and no second factor: the printed enrollment link is for this user. */
+export const DEMO_NEWCOMER = 'newcomer';
 export const DEMO_CLIENT = 'demo';
 /** Its own key prefix, so a demo pointed at a shared REDIS_URL never mixes with real data. */
 export const DEMO_KEY_PREFIX = '{rmfa-demo}';
@@ -166,11 +168,13 @@ export function renderDemoConfig(credentials: DemoCredentials, ports: DemoPorts,
     '    # Not below mfa.push.timeoutSeconds: a person reads the link off the terminal first.',
     '    timeoutSeconds: 120',
     'directories:',
-    `  local: { users: [{ name: ${DEMO_USER}, passwordHash: ${hash} }, { name: ${DEMO_PUSH_USER}, passwordHash: ${hash} }] }`,
+    `  # ${DEMO_NEWCOMER} enrolls through the printed link, then signs in with the same password.`,
+    `  local: { users: [{ name: ${DEMO_USER}, passwordHash: ${hash} }, { name: ${DEMO_PUSH_USER}, passwordHash: ${hash} }, { name: ${DEMO_NEWCOMER}, passwordHash: ${hash} }] }`,
     'mfa:',
     '  totp: { issuer: "radius-mfa demo" }',
     '  # The demo\'s own receiver stands in for the phone: it prints each push with its approval link.',
-    `  push: { numberMatching: true, timeoutSeconds: 120, notifier: { type: webhook, url: ${JSON.stringify(push.url)}, signingSecret: ${JSON.stringify(push.signingSecret)} } }`,
+    '  # Generous limits: the walkthrough invites several pushes in a row (production keeps the defaults, 3 a minute, 10 an hour).',
+    `  push: { numberMatching: true, timeoutSeconds: 120, limits: { perMinute: 20, perHour: 200 }, notifier: { type: webhook, url: ${JSON.stringify(push.url)}, signingSecret: ${JSON.stringify(push.signingSecret)} } }`,
     '',
   ].join('\n');
 }

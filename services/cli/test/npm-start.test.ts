@@ -317,6 +317,39 @@ describe('npm start (the newcomer path)', () => {
       expect(await login.closed).toBe(0);
       expect(login.output().slice(seen)).toContain('Access-Accept (code 2)');
       expect(login.output()).toContain('result: accept');
+
+      // Unattended, as the banner says: --wait-push presses Enter until the approval, no terminal needed.
+      // Run three times in a row: the demo's push limits let a walkthrough push more than 3 times a minute.
+      expect(demo.stdout()).toContain('Unattended: add --wait-push 120');
+      for (let i = 0; i < 3; i++) {
+        const from = demo.stdout().length;
+        const unattended = spawn('sh', ['-c', `${tryPush!} --wait-push 60`], { cwd: copy, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        unattended.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        unattended.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        const exited = new Promise<number | null>((resolve) => unattended.once('close', resolve));
+        await expect.poll(() => /enter (\d{2}) there/.test(output), { timeout: 30_000 }).toBe(true);
+        const shown = /enter (\d{2}) there/.exec(output)![1]!;
+        const link = (await demoPrinted(demo, /Push for demo-push on client demo .*:\n {2}(http:\/\/127\.0\.0\.1:\d+\/v1\/approve\/\S+)/, from))[1]!;
+        await expect.poll(() => output.includes('waiting up to 60 s for the approval')).toBe(true);
+        const tapped = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number: shown }) });
+        expect(await tapped.json()).toEqual({ status: 'approved' });
+        expect(await exited).toBe(0);
+        expect(output).toContain('result: accept');
+      }
+
+      // The newcomer of the printed enrollment link: enroll TOTP there, then the printed command signs in.
+      const enrollUrl = /Enrollment page .*: (http:\/\/127\.0\.0\.1:\d+\/v1\/enroll\/\S+)/.exec(demo.stdout())?.[1];
+      const newcomerTryIt = /then sign in as newcomer with the same password: (npx radius-mfa test-auth .*)$/m.exec(demo.stdout())?.[1];
+      expect(enrollUrl).toBeDefined();
+      expect(newcomerTryIt).toContain('--user newcomer');
+      const issued = (await (await fetch(`${enrollUrl!}/totp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { secret: string };
+      const newSecret = base32Decode(issued.secret);
+      const confirmed = await fetch(`${enrollUrl!}/totp/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: generateTotp(newSecret) }) });
+      expect(confirmed.status).toBe(200);
+      // The confirming code is spent; the next step's code signs in.
+      const newcomerLogin = await runTryIt(newcomerTryIt!, generateTotp(newSecret, { time: Date.now() / 1000 + 30 }), env);
+      expect(newcomerLogin).toContain('Access-Accept (code 2)');
     } finally {
       await ctrlC(demo);
     }

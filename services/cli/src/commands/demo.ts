@@ -11,7 +11,7 @@ import { loadConfig } from '@radius-mfa/config';
 import { base32Decode, base32Encode, createEnrollmentLinks, enrollPushFor, enrollmentUrl, otpauthUri, type PushNotification } from '@radius-mfa/mfa';
 import { Option } from 'commander';
 import { CliUsageError, ExitCode, type Cli, type RegisterCommand } from '../cli.js';
-import { DEMO_CLIENT, DEMO_PORT_OPTIONS, DEMO_PUSH_USER, DEMO_USER, DemoPortError, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPortRequest, type DemoPorts, type DemoPushTarget } from '../demo-config.js';
+import { DEMO_CLIENT, DEMO_NEWCOMER, DEMO_PORT_OPTIONS, DEMO_PUSH_USER, DEMO_USER, DemoPortError, chooseDemoPorts, loadOrCreateCredentials, renderDemoConfig, type DemoCredentials, type DemoPortRequest, type DemoPorts, type DemoPushTarget } from '../demo-config.js';
 import { startDemoPushReceiver, type DemoPushReceiver } from '../demo-push-receiver.js';
 import { NoRedisError, startEmbeddedRedis, type EmbeddedRedis } from '../embedded-redis.js';
 import { terminalQr } from '../qr.js';
@@ -40,7 +40,7 @@ async function prepareRedisData(configFile: string, cli: Cli, credentials: DemoC
     const secret = existing?.secret ?? base32Decode(credentials.totpSecret);
     if (!existing) await admin.users.enrollTotp(DEMO_USER, { secret, confirmed: true });
     if ((await admin.users.getUser(DEMO_PUSH_USER))?.push === undefined) await enrollPushFor(admin.users, DEMO_PUSH_USER, config.mfa.push?.notifier);
-    const { token } = await createEnrollmentLinks(admin.redis, admin.keys).create('newcomer', { methods: ['totp'], ttlMs: ENROLL_LINK_TTL_MS });
+    const { token } = await createEnrollmentLinks(admin.redis, admin.keys).create(DEMO_NEWCOMER, { methods: ['totp'], ttlMs: ENROLL_LINK_TTL_MS });
     return {
       totpSecret: base32Encode(secret),
       otpauthUri: otpauthUri({ ...config.mfa.totp, account: DEMO_USER, secret }),
@@ -95,12 +95,14 @@ async function banner(cli: Cli, prepared: Prepared, redisDescription: string): P
     `Try a push (user "${DEMO_PUSH_USER}", same password): its approval link is printed here when it is sent;`,
     'open it, enter the number test-auth shows and approve, then press Enter in test-auth:',
     `  ${tryIt(DEMO_PUSH_USER)}`,
+    'Unattended: add --wait-push 120 (it presses Enter for you every 2 s until you approve).',
     '',
     `Demo user "${DEMO_USER}" on client "${DEMO_CLIENT}": password ${credentials.password}, TOTP secret ${prepared.totpSecret}`,
     `otpauth URI: ${prepared.otpauthUri}`,
     'Scan it with an authenticator app:',
     await terminalQr(prepared.otpauthUri),
-    `Enrollment page (a link made for user "newcomer", valid 24 h): ${prepared.enrollUrl}`,
+    `Enrollment page (a link made for user "${DEMO_NEWCOMER}", valid 24 h): ${prepared.enrollUrl}`,
+    `  then sign in as ${DEMO_NEWCOMER} with the same password: ${tryIt(DEMO_NEWCOMER)}`,
     `Approval page: each push prints its own link here ("Push for ${DEMO_PUSH_USER} …"); a real deployment sends it to the phone.`,
     `API docs (OpenAPI): ${api}/docs    admin token: in ${prepared.configFile}`,
     '',
@@ -220,8 +222,9 @@ export const registerDemoCommand: RegisterCommand = (program, cli) => {
         '',
         'Without REDIS_URL a private redis-server is started (data in DIR/redis, AOF on), or a Redis',
         'container where only Docker is available. The first run makes a client secret, an admin token,',
-        'a sealing key and two demo users with one password: demo (TOTP) and demo-push (push, the approval',
-        'link printed here as it is sent: the demo receives its own pushes); later runs reuse them.',
+        'a sealing key and three demo users with one password: demo (TOTP), demo-push (push, the approval',
+        'link printed here as it is sent: the demo receives its own pushes) and newcomer (nothing enrolled: a',
+        'printed enrollment link sets up its TOTP); later runs reuse them. Pushes are limited to 20 a minute.',
         'RADIUS listens on 127.0.0.1:1812, the API on :8080 and metrics on :9100, or on free ports when taken;',
         'a port given by number is used or the demo stops (exit 2); 0 picks any free port.',
         'Exit status: 0 after Ctrl-C, 2 when Redis, a port or a role cannot start.',
