@@ -211,7 +211,14 @@ function recordingStore(admin: UserAdmin, commands: RecordedCommand[]): UserStor
     },
     exec: () => Promise.resolve([]),
   };
-  const recorder = { multi: () => chain, hdel: (key: string, ...fields: string[]) => (chain.hdel(key, ...fields), Promise.resolve(1)) };
+  const recorder = {
+    multi: () => chain,
+    hdel: (key: string, ...fields: string[]) => (chain.hdel(key, ...fields), Promise.resolve(1)),
+    // The store enrolls through a Lua script (LuaScript: EVALSHA, then EVAL on NOSCRIPT). Inside the
+    // import's MULTI the script may not be loaded yet, so it is recorded as EVAL; it reports "written".
+    evalsha: () => Promise.reject(new Error('NOSCRIPT recorded as EVAL')),
+    eval: (source: string, numkeys: number, ...args: (string | number)[]) => (commands.push(['eval', source, numkeys, ...args]), Promise.resolve(1)),
+  };
   return createUserStore({ redis: recorder as unknown as Redis, keys: admin.keys, sealer: admin.sealer, totp: admin.config.mfa.totp });
 }
 
