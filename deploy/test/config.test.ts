@@ -1,8 +1,9 @@
 // The radius-mfa configs the deployments ship (compose, and the chart's ConfigMap for every
 // CI values file) pass the product's own `radius-mfa config check`.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { envExampleFilled, readEnvExample } from './compose-env.js';
@@ -32,13 +33,22 @@ function configCheck(file: string, env: Record<string, string>) {
   return run(process.execPath, [CLI, 'config', 'check', file], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
 }
 
+/** The fenced blocks of one section (`## heading` up to the next `## `) of the chart README. */
+function chartReadmeBlocks(heading: string, language: string): string[] {
+  const readme = readFileSync(join(chart, 'README.md'), 'utf8');
+  const start = readme.indexOf(`## ${heading}\n`);
+  expect(start, `chart README section "${heading}"`).not.toBe(-1);
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
+}
+
 async function renderedConfig(valuesFile: string): Promise<string> {
-  const result = await run(requireTool('helm'), ['template', 'rmfa', chart, '-f', join(chart, 'ci', valuesFile)]);
+  const result = await run(requireTool('helm'), ['template', 'rmfa', chart, '-f', valuesFile.includes('/') ? valuesFile : join(chart, 'ci', valuesFile)]);
   expect(result.code, result.stderr).toBe(0);
   const configMap = parseAllDocuments(result.stdout)
     .map((doc) => doc.toJS() as { kind?: string; metadata?: { name: string }; data?: Record<string, string> } | null)
     .find((m) => m?.kind === 'ConfigMap' && m.metadata?.name === 'rmfa-radius-mfa');
-  const file = join(scratch, `${valuesFile}.config.yaml`);
+  const file = join(scratch, `${basename(valuesFile)}.config.yaml`);
   writeFileSync(file, configMap!.data!['config.yaml']!);
   return file;
 }
@@ -83,4 +93,32 @@ describe('shipped configs', () => {
       expect(result.code).toBe(0);
     },
   );
+
+  it("the chart README's REDIS_URL, with a generated Redis password, passes; its old PASSWORD placeholder is refused", async () => {
+    const install = chartReadmeBlocks('Install', 'sh').join('\n');
+    const template = /--from-literal=REDIS_URL="([^"]+)"/.exec(install)?.[1];
+    expect(template).toContain('${REDIS_PASSWORD}');
+    const file = await renderedConfig('default-values.yaml');
+    const withUrl = (url: string) => configCheck(file, { ...chartSecretEnv, REDIS_URL: url });
+    const generated = await withUrl(template!.replace('${REDIS_PASSWORD}', randomBytes(32).toString('hex')));
+    expect(generated.stdout + generated.stderr).toContain('config OK');
+    const placeholder = await withUrl(template!.replace('${REDIS_PASSWORD}', 'PASSWORD'));
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.stdout + placeholder.stderr).toContain('redis.url');
+  });
+
+  it("the chart README's local-user and LDAP values pass `radius-mfa config check`, the local one with no empty-users warning", async () => {
+    const [local, ldap] = chartReadmeBlocks('Users: local or LDAP', 'yaml');
+    const env = { ...chartSecretEnv, RADIUS_MFA_HASH_ALICE: '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$' + 'A'.repeat(43), RADIUS_MFA_LDAP_BIND_PASSWORD: randomBytes(24).toString('base64') };
+    for (const [name, values] of [['local', local], ['ldap', ldap]] as const) {
+      expect(values, `${name} values in the chart README`).toBeDefined();
+      const valuesFile = join(scratch, `readme-${name}.yaml`);
+      writeFileSync(valuesFile, values!);
+      const result = await configCheck(await renderedConfig(valuesFile), env);
+      expect(result.stdout + result.stderr, name).toContain('config OK');
+      expect(result.stdout, name).not.toContain('directories.local.users is empty');
+    }
+    const withoutUser = await configCheck(await renderedConfig('default-values.yaml'), chartSecretEnv);
+    expect(withoutUser.stdout).toContain('directories.local.users is empty');
+  });
 });
