@@ -23,6 +23,7 @@ import {
   createPushLimiter,
   createSealer,
   createUserStore,
+  DEFAULT_PUSH_LIMITS,
 } from '@radius-mfa/mfa';
 import type { Logger, Metrics } from '@radius-mfa/runtime';
 import { createAuditWriter } from './audit.js';
@@ -104,7 +105,7 @@ export function createWorkerDependencies(options: DependencyOptions): WorkerDepe
   };
 
   // Texts and calls share the per-user out-of-band budget with push; without mfa.push, its default limits.
-  const outOfBandLimiter = push?.limiter ?? createPushLimiter({ redis, keys, limits: { perMinute: 3, perHour: 10 }, suppressAfterDenials: 3 });
+  const outOfBandLimiter = push?.limiter ?? createPushLimiter({ redis, keys, limits: DEFAULT_PUSH_LIMITS, suppressAfterDenials: 3 });
   // Wrong SMS/voice codes count towards the TOTP lockout of the same user (one lockout for every typed code).
   const lockout = { maxAttempts: config.mfa.totp.maxAttempts, lockoutSeconds: config.mfa.totp.lockoutSeconds };
   const smsConfig = config.mfa.sms;
