@@ -28,9 +28,22 @@ function hasDnsName(certificate: X509Certificate, name: string): boolean {
   }
 }
 
-/** Whether the certificate carries one of `names` as a DNS subjectAltName or as its subject CN (exact). */
+/**
+ * Whether the certificate has any DNS subjectAltName. Node prints each entry as `TYPE:value`, joined by
+ * ", ", and escapes a comma inside a value, so an entry starts a DNS one only where "DNS:" follows ", ".
+ */
+function hasDnsSubjectAltName(certificate: X509Certificate): boolean {
+  return /(?:^|, )DNS:/.test(certificate.subjectAltName ?? '');
+}
+
+/**
+ * Whether the certificate carries one of `names`: as a DNS subjectAltName when it has any, else as its
+ * subject CN (exact). RFC 6125 §6.4.4: the CN is not consulted when the certificate presents a DNS-ID.
+ */
 export function certificateHasName(peer: PeerIdentity, names: readonly string[]): boolean {
-  return names.some((name) => peer.commonNames.includes(name) || (peer.certificate !== undefined && hasDnsName(peer.certificate, name)));
+  const { certificate } = peer;
+  if (certificate !== undefined && hasDnsSubjectAltName(certificate)) return names.some((name) => hasDnsName(certificate, name));
+  return names.some((name) => peer.commonNames.includes(name));
 }
 
 export function chooseRadsecClient(clients: ClientTable, peer: PeerIdentity): RadsecClientChoice {

@@ -42,7 +42,8 @@ export function createIngressStarter(options: IngressOptions = {}): (ctx: RoleCo
     const keys = redisKeys(config.redis.keyPrefix);
     const redis = ctx.redis('ingress');
     const queue = new Queue<AuthJobV1>(QueueNames.auth, {
-      connection: ctx.redis('ingress-queue'),
+      // An add that fails is the admission's failure (the NAS retransmits): no waiting out a reconnect.
+      connection: ctx.redis('ingress-queue', { bullmq: 'fail-fast' }),
       prefix: config.redis.keyPrefix,
       defaultJobOptions: {
         removeOnComplete: true,

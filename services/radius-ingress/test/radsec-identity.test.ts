@@ -8,10 +8,11 @@ import { RadsecPeer, accessRequest, startStandInWorker, startTestIngress, status
 import { issueWithDnsNames } from './radsec-certificates.js';
 
 const RADSEC = 'radsec';
-/** Source addresses: nas-a, nas-b, nas-c (no tlsNames), and one of no client. */
+/** Source addresses: nas-a, nas-b, nas-c (no tlsNames), vpn (tlsNames [vpn.example]), and one of no client. */
 const A = '127.0.0.2';
 const B = '127.0.0.3';
 const C = '127.0.0.4';
+const VPN = '127.0.0.5';
 const NOWHERE = '127.0.0.9';
 
 let redis: RedisHandle;
@@ -54,6 +55,9 @@ beforeAll(async () => {
   certs.laptop = issueWithDnsNames(pki, 'laptop', 'laptop-17', ['laptop-17.example.com']);
   certs.namedLikeClient = pki.issue('nas-a');
   certs.wildcard = issueWithDnsNames(pki, 'wildcard', 'wildcard', ['*.example.com']);
+  certs.cnOnlyVpn = pki.issue('vpn.example');
+  certs.sanVpn = issueWithDnsNames(pki, 'san-vpn', 'vpn-box-3', ['vpn.example']);
+  certs.sanOtherCnVpn = issueWithDnsNames(pki, 'san-other-cn-vpn', 'vpn.example', ['other.example']);
   redis = await startRedis();
   const prefix = redis.prefix();
   worker = await startStandInWorker(redis, prefix, { autoAnswer: { code: Code.AccessAccept, message: 'identity checked' } });
@@ -64,6 +68,7 @@ beforeAll(async () => {
         { name: 'nas-a', address: A, secret: 'udp-secret-unused-a', tlsNames: ['nas-a.example.com'] },
         { name: 'nas-b', address: B, secret: 'udp-secret-unused-b', tlsNames: ['NAS-B'] },
         { name: 'nas-c', address: C, secret: 'udp-secret-unused-c' },
+        { name: 'vpn', address: VPN, secret: 'udp-secret-unused-vpn', tlsNames: ['vpn.example'] },
       ],
     }),
     { drainTimeoutMs: 2_000 },
@@ -95,6 +100,18 @@ describe('RadSec client identity: source address, then clients[].tlsNames', () =
   it('matches a CN exactly and does not expand a wildcard subjectAltName', async () => {
     await expectRefused(certs.bLowerCase!, B, 'radsec_identity_mismatch');
     await expectRefused(certs.wildcard!, A, 'radsec_identity_mismatch');
+  });
+
+  describe('RFC 6125 §6.4.4: the subject CN counts only on a certificate without a DNS subjectAltName', () => {
+    it('refuses and counts a certificate whose CN is a tlsName but whose DNS subjectAltNames are not', async () => {
+      await expectRefused(certs.sanOtherCnVpn!, VPN, 'radsec_identity_mismatch');
+      const line = ingress.logs.map((l) => JSON.parse(l) as Record<string, unknown>).findLast((l) => l.reason === 'radsec_identity_mismatch' && l.source === VPN);
+      expect(line).toMatchObject({ client: 'vpn', certificate: { subjectAltName: 'DNS:other.example', commonNames: ['vpn.example'] } });
+    });
+
+    it('admits a certificate without a subjectAltName by its CN', () => expectAdmitted(certs.cnOnlyVpn!, VPN, 'vpn'));
+
+    it('admits a certificate by its DNS subjectAltName whatever its CN', () => expectAdmitted(certs.sanVpn!, VPN, 'vpn'));
   });
 
   it('closes every connection of a client without tlsNames: it cannot be used over RadSec', async () => {
