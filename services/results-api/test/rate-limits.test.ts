@@ -2,6 +2,7 @@
 // charged to the client address (read from X-Forwarded-For only through a trusted proxy), admin apart.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { buildApp, type HttpRateLimits, type ResultsApp } from '@radius-mfa/results-api';
 import { ADMIN_TOKEN, createPush, useResultsSuite } from './harness.js';
 
@@ -85,6 +86,41 @@ describe('rate limits (counters in Redis, two pods)', () => {
     const keys = await suite.redis.keys(`${suite.keys.rate('http', '')}*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.some((key) => key.includes(push.approveToken) || key.includes(other.approveToken))).toBe(false);
+  });
+
+  it('spends one Redis round trip on the limits of a link request, the address and the token together', async () => {
+    const app = await pod();
+    const namespace = suite.keys.rate('http', '');
+    const monitor = await new Redis(suite.server.url).monitor();
+    /** Commands sent to Redis on the counters of this client or of a token (a script's own calls inside Redis are no round trips). */
+    async function counterCommands(client: string, request: () => Promise<unknown>): Promise<string[][]> {
+      const seen: string[][] = [];
+      const marker = `end-${junkToken()}`;
+      let onMonitor: (time: string, args: string[], source: string) => void = () => undefined;
+      const drained = new Promise<void>((resolve) => {
+        onMonitor = (_time, args, source) => {
+          if (args[0] === 'echo' && args[1] === marker) resolve();
+          else if (source !== 'lua' && args.some((arg) => arg.startsWith(namespace) && (arg.endsWith(`:${client}`) || arg.includes('token:')))) seen.push(args);
+        };
+      });
+      monitor.on('monitor', onMonitor);
+      await request();
+      await suite.redis.echo(marker);
+      await drained;
+      monitor.off('monitor', onMonitor);
+      return seen;
+    }
+    try {
+      const [push, warmUp] = [await createPush(suite, { prompt: 'challenge' }), await createPush(suite, { prompt: 'challenge' })];
+      // The first request loads the script (EVALSHA answered NOSCRIPT, then EVAL): not the steady state.
+      expect((await from(app, '198.51.100.60', 'GET', `/v1/approve/${warmUp.approveToken}`)).statusCode).toBe(200);
+
+      const client = '198.51.100.61';
+      const commands = await counterCommands(client, async () => expect((await from(app, client, 'GET', `/v1/approve/${push.approveToken}`)).statusCode).toBe(200));
+      expect(commands).toHaveLength(1);
+    } finally {
+      monitor.disconnect();
+    }
   });
 
   it('limits the admin API on its own budget, which a link flood from the same address does not spend', async () => {

@@ -58,7 +58,11 @@ async function security(app: FastifyInstance, options: SecurityOptions): Promise
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after),
     ...(options.redis && { redis: options.redis, nameSpace: options.rateLimitNamespace, skipOnError: true }),
   });
-  await app.register(tokenLimitsPlugin, { limits: options.rateLimits });
+  await app.register(tokenLimitsPlugin, {
+    limits: options.rateLimits,
+    ...(options.redis && { redis: options.redis }),
+    namespace: options.rateLimitNamespace,
+  });
 
   // CSRF: a browser always sends Origin on a cross-site POST (Fetch standard), and the JSON
   // bodies we accept cannot come from a plain HTML form without a CORS preflight we never grant.

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { HttpRateLimits } from '../dependencies.js';
+import { memoryTokenCounters, redisTokenCounters, type TokenAdmission } from './token-counters.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,10 +30,10 @@ export function clientAddressKey(request: FastifyRequest): string {
 }
 
 /** A digest names the token's counter: a token (a credential) never reaches Redis in clear. */
-function tokenKey(request: FastifyRequest): string {
+function tokenDigest(request: FastifyRequest): string {
   const param = request.routeOptions.config.tokenLimit ?? '';
   const token = (request.params as Record<string, unknown>)[param];
-  return `token:${createHash('sha256').update(String(token ?? '')).digest('base64url').slice(0, 22)}`;
+  return createHash('sha256').update(String(token ?? '')).digest('base64url').slice(0, 22);
 }
 
 async function refuse(reply: FastifyReply, retryAfterSeconds: number): Promise<void> {
@@ -41,27 +43,36 @@ async function refuse(reply: FastifyReply, retryAfterSeconds: number): Promise<v
     .send({ error: 'rate-limited', message: `too many requests; retry in ${Math.max(1, retryAfterSeconds)} s` });
 }
 
-async function tokenLimits(app: FastifyInstance, options: { limits: HttpRateLimits }): Promise<void> {
-  const { perToken, unknownTokensPerAddress } = options.limits;
-  const misses = app.createRateLimit({
-    max: unknownTokensPerAddress.max,
-    timeWindow: unknownTokensPerAddress.timeWindowMs,
-    keyGenerator: (request) => `miss:${clientAddressKey(request)}`,
-  });
-  const perTokenLimit = app.createRateLimit({ max: perToken.max, timeWindow: perToken.timeWindowMs, keyGenerator: tokenKey });
+export interface TokenLimitsOptions {
+  readonly limits: HttpRateLimits;
+  /** Counters live here when given (every pod shares them); in memory otherwise. */
+  readonly redis?: Redis;
+  /** Prefix of the counters' keys (from redisKeys). */
+  readonly namespace: string;
+}
 
-  // onRequest: before the body is read, so a refused request costs one counter read.
+async function tokenLimits(app: FastifyInstance, options: TokenLimitsOptions): Promise<void> {
+  const counters = options.redis ? redisTokenCounters(options.redis, options.namespace, options.limits) : memoryTokenCounters(options.limits);
+
+  // onRequest: before the body is read, so a refused request costs one round trip and nothing more.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.tokenLimit === undefined) return;
-    const spentMisses = await misses(request, { increment: false });
-    if (!spentMisses.isAllowed && spentMisses.remaining === 0) return refuse(reply, spentMisses.ttlInSeconds);
-    const spent = await perTokenLimit(request);
-    if (!spent.isAllowed && spent.isExceeded) return refuse(reply, spent.ttlInSeconds);
+    let admission: TokenAdmission;
+    try {
+      admission = await counters.admit(clientAddressKey(request), tokenDigest(request));
+    } catch (error) {
+      // Redis is down: the route's own lookup fails next; the limits do not add a second error.
+      request.log.warn({ err: error }, 'token rate limit not checked: its counters did not answer');
+      return;
+    }
+    if (admission.refused) return refuse(reply, Math.ceil(admission.retryAfterMs / 1000));
   });
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.config.tokenLimit === undefined || !MISS_STATUSES.has(reply.statusCode)) return;
-    await misses(request);
+    await counters.chargeMiss(clientAddressKey(request)).catch((error: unknown) => {
+      request.log.warn({ err: error }, 'unknown token not charged to its address: its counters did not answer');
+    });
   });
 }
 
-export const tokenLimitsPlugin = fp(tokenLimits, { name: 'radius-mfa-token-limits', fastify: '5.x', dependencies: ['@fastify/rate-limit'] });
+export const tokenLimitsPlugin = fp(tokenLimits, { name: 'radius-mfa-token-limits', fastify: '5.x' });
