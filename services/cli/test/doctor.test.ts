@@ -60,7 +60,7 @@ const find = (findings: Finding[], check: string): Finding | undefined => findin
 describe('radius-mfa doctor', () => {
   it('passes a healthy deployment: Redis, noeviction, the clock, the notifier, a strong secret', async () => {
     const file = write('good.yaml', [
-      `mfa: { push: { timeoutSeconds: 30, notifier: { type: webhook, url: "${notifierUrl}" } } }`,
+      `mfa: { push: { timeoutSeconds: 30, notifier: { type: webhook, url: "${notifierUrl}", signingSecret: "${randomBytes(32).toString('base64')}" } } }`,
       'clients:',
       `  - { name: vpn, address: 127.0.0.1, secret: "${randomBytes(18).toString('base64')}", methods: [totp, push], timeoutSeconds: 55 }`,
     ]);
@@ -111,6 +111,7 @@ describe('radius-mfa doctor', () => {
       expect(find(findings, 'directory radius: Message-Authenticator')).toMatchObject({ status: 'warn', fix: expect.stringContaining('3.2.5') });
       expect(find(findings, 'api.publicUrl')).toMatchObject({ status: 'warn', fix: expect.stringContaining('https://') });
       expect(find(findings, 'redis persistence')).toMatchObject({ status: 'warn', fix: expect.stringContaining('appendonly yes') });
+      expect(find(findings, 'config mfa.push.notifier.signingSecret')).toMatchObject({ status: 'warn', fix: expect.stringContaining('X-Radius-Mfa-Signature') });
       // The weak secret itself is never echoed.
       expect(JSON.stringify(findings)).not.toContain('short-secret');
     } finally {

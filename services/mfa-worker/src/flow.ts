@@ -39,11 +39,11 @@ import type { IncomingRequest } from './incoming.js';
 import { decideUnenrolled, inRequiredGroups, usableMethods } from './policy.js';
 import { signInEnrollmentToken } from './sign-in-enrollment-link.js';
 import { Prompts, parseMenuChoice } from './prompts.js';
-import { pollPush, startPush, type PushSettings } from './push.js';
-import { checkPhoneCode, sendPhoneCode, type PhoneCodeSettings } from './phone-codes.js';
+import { pollPush, startPush, type PushSettings, type PushStart } from './push.js';
+import { checkPhoneCode, sendPhoneCode, type PhoneCodeSettings, type PhoneCodeStart } from './phone-codes.js';
 import type { ChallengeState, ChallengeStep, StateStore } from './state-store.js';
 import { checkTotpCode, type TotpSettings } from './totp.js';
-import { startVoiceCall, type VoiceCallSettings } from './voice-call.js';
+import { startVoiceCall, type VoiceCallSettings, type VoiceCallStart } from './voice-call.js';
 
 /** Wrong answers (code, menu choice) in one sign-in before the Reject. */
 export const MAX_ANSWERS = 3;
@@ -388,7 +388,7 @@ async function pushOrDecision(deps: FlowDependencies, signIn: SignIn, showNumber
     if (error instanceof SealError) return providerFailed(deps, signIn, 'push', 'push-notifier', providerFailure(error));
     throw error;
   }
-  deps.countProviderRequest?.('push-notifier', providerOutcome(started));
+  countOutOfBandRequest(deps, 'push-notifier', started);
   if (started.status === 'refused') return outOfBandRefused(signIn, 'push', 'push', started.decision, started.retryAfterMs);
   if (started.status === 'undelivered') return providerFailed(deps, signIn, 'push', 'push-notifier', started.failure);
   return started;
@@ -407,9 +407,19 @@ async function challengeForPush(deps: FlowDependencies, signIn: SignIn, enrolled
   );
 }
 
-/** mfa_provider_requests_total's outcome for a push, call or code sent (or not). */
-function providerOutcome(start: { readonly status: 'started' | 'sent' | 'refused' | 'undelivered'; readonly failure?: ProviderFailure }): string {
-  if (start.status === 'undelivered') return start.failure?.status === 'unreachable' ? 'unavailable' : 'reject';
+type OutOfBandStart = PushStart | PhoneCodeStart | VoiceCallStart;
+
+/**
+ * mfa_provider_requests_total for a push, call or code: a retried job that reuses the
+ * transaction's push or code sent nothing, so it is not counted (the counter is traffic and cost).
+ */
+function countOutOfBandRequest(deps: FlowDependencies, provider: string, start: OutOfBandStart): void {
+  if ('reused' in start && start.reused) return;
+  deps.countProviderRequest?.(provider, providerOutcome(start));
+}
+
+function providerOutcome(start: OutOfBandStart): string {
+  if (start.status === 'undelivered') return start.failure.status === 'unreachable' ? 'unavailable' : 'reject';
   return start.status === 'refused' ? 'reject' : 'accept';
 }
 
@@ -449,8 +459,8 @@ async function challengeForPhoneCode(deps: FlowDependencies, signIn: SignIn, enr
   if (record?.lockedUntil !== undefined && record.lockedUntil > Date.now()) return finalReject(signIn, method, `${method}-locked`, Prompts.codeLocked, 'locked');
   const phone = await phoneOf(deps, signIn, record, method);
   if (typeof phone !== 'string') return phone;
-  const sent = await sendPhoneCode(settings, signIn.request.user, phone, signIn.request.signal);
-  deps.countProviderRequest?.(`${method}-sender`, providerOutcome(sent));
+  const sent = await sendPhoneCode(settings, { txn: signIn.request.txn, user: signIn.request.user, phone, signal: signIn.request.signal });
+  countOutOfBandRequest(deps, `${method}-sender`, sent);
   if (sent.status === 'refused') return outOfBandRefused(signIn, method, method, sent.decision, sent.retryAfterMs);
   if (sent.status === 'undelivered') return providerFailed(deps, signIn, method, `${method}-sender`, sent.failure);
   return challengeWith(deps, signIn, { step: method, challengeId: sent.codeId }, method === 'sms' ? Prompts.enterSmsCode : Prompts.enterVoiceCode, method, settings.ttlMs);
@@ -473,9 +483,10 @@ function finalTotpDecision(signIn: SignIn, outcome: TotpVerifyOutcome, mayRetry:
 }
 
 /**
- * A TOTP code: from the password (append) or from the answer to a challenge. The Accept, and the
- * Reject a failed code gets when that ends the sign-in, are signed ahead, so the check delivers
- * its own verdict (one script); other outcomes (lockout, another try) are decided here.
+ * A TOTP code: from the password (append) or from the answer to a challenge. The verdict of the
+ * likely outcome (the Accept for a code that matches a step, else the Reject a wrong code gets when
+ * that ends the sign-in) is signed ahead, so the check delivers it (one script); other outcomes
+ * (a replay, a lockout, another try) are decided and delivered here.
  */
 async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, mayRetry: boolean, sealedTotpSecret?: string): Promise<Decision> {
   const { request } = signIn;
@@ -497,10 +508,7 @@ async function verifyCode(deps: FlowDependencies, signIn: SignIn, code: string, 
       {
         txn: request.txn,
         ttlMs: ANSWERED_TTL_MS,
-        verdicts: (rejectedAs) => {
-          const rejected = sign(rejectedAs);
-          return { accepted: sign('accepted')!, ...(rejected && { rejected }) };
-        },
+        verdictFor: (likely) => sign(likely),
       },
       sealedTotpSecret,
     );
@@ -652,7 +660,7 @@ async function callOrDecision(deps: FlowDependencies, signIn: SignIn, enrolled: 
     request: request.packet,
     signal: request.signal,
   });
-  deps.countProviderRequest?.('voice-call', providerOutcome(started));
+  countOutOfBandRequest(deps, 'voice-call', started);
   if (started.status === 'refused') return outOfBandRefused(signIn, 'voice', 'voice-call', started.decision, started.retryAfterMs);
   if (started.status === 'undelivered') return providerFailed(deps, signIn, 'voice', 'voice-call', started.failure);
   return started;

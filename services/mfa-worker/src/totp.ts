@@ -15,7 +15,7 @@ export interface TotpSettings {
 
 /**
  * `admission`: the idempotency key (`admissionKey`): a retried job of it is accepted again.
- * `delivery`: the transaction and the verdicts the check may end in.
+ * `delivery`: the transaction and the verdict of the outcome the code's match makes likely.
  * `sealedSecret`: the sealed secret read with the user record, if it was (saves a read).
  */
 export async function checkTotpCode(settings: TotpSettings, user: string, code: string, admission: string, delivery: TotpDelivery, sealedSecret?: string): Promise<TotpDeliveryResult> {

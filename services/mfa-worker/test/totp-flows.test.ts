@@ -194,6 +194,9 @@ describe('TOTP flows', () => {
     const replayed = await suite.ingress.replay(accepted.txn);
     expect(replayed.code).toBe(Code.AccessReject);
     expect(replayed.replyMessage).toMatch(/already used/i);
+    // The same packet is the same txn: its first admission's entry, then the replay's Reject,
+    // delivered by the job (no verdict was signed ahead for a replay), audited once.
+    expect((await auditedFor(replayed.txn)).map((fields) => fields[fields.indexOf('reason') + 1])).toEqual(['totp-accepted', 'totp-replayed']);
   });
 
   it('the State answer replayed after its txn expired is refused (the State was consumed by another admission)', async () => {
