@@ -186,7 +186,7 @@ const radsecClientNames: Check = (config, found) => {
   found.warnings.push({
     path: radsec.path,
     message: `is a tls:// (RadSec) address but no client lists tlsNames: every RadSec connection will be closed (radsec_identity_mismatch)`,
-    fix: 'give each client that connects over RadSec the names its certificate carries, e.g. `tlsNames: [nas1.example.com]` (a DNS subjectAltName or the subject CN)',
+    fix: 'give each client that connects over RadSec the names its certificate carries, e.g. `tlsNames: [nas1.example.com]` (a DNS subjectAltName, or the subject CN only when the certificate has no DNS subjectAltName)',
   });
 };
 
@@ -308,6 +308,23 @@ const sharedNtfyTopic: Check = (config, found) => {
   }
 };
 
+/** A webhook without signingSecret goes out unsigned: its receiver cannot tell our POSTs from anyone's. */
+const unsignedWebhooks: Check = (config, found) => {
+  const webhooks = [
+    { path: 'mfa.push.notifier.signingSecret', endpoint: config.mfa.push?.notifier, sends: 'every push', receiver: 'push gateway', variable: 'PUSH_SIGNING_SECRET', forged: 'a forged push (an approval request for a sign-in that never happened)' },
+    { path: 'mfa.sms.sender.signingSecret', endpoint: config.mfa.sms?.sender, sends: 'every SMS code', receiver: 'SMS gateway', variable: 'SMS_SIGNING_SECRET', forged: 'a forged request (texts of anyone\'s choosing, sent in your name)' },
+    { path: 'mfa.voice.sender.signingSecret', endpoint: config.mfa.voice?.sender, sends: 'every voice code', receiver: 'voice gateway', variable: 'VOICE_SIGNING_SECRET', forged: 'a forged request (calls to anyone, placed in your name)' },
+  ];
+  for (const { path, endpoint, sends, receiver, variable, forged } of webhooks) {
+    if (endpoint?.type !== 'webhook' || endpoint.signingSecret !== undefined) continue;
+    found.warnings.push({
+      path,
+      message: `is not set: ${sends} goes out unsigned, and the ${receiver} cannot tell it from ${forged}`,
+      fix: `generate one with \`${GENERATE.signingKey}\`, set it here from the environment (\`signingSecret: "\${${variable}}"\`) and on the ${receiver}, which must verify X-Radius-Mfa-Signature (docs/operations.md, "Webhook receivers")`,
+    });
+  }
+};
+
 const noClients: Check = (config, found) => {
   if (config.clients.length === 0) {
     found.warnings.push({ path: 'clients', message: 'is empty: every RADIUS request will be dropped', fix: 'add a client with name, address and secret' });
@@ -332,6 +349,7 @@ const CHECKS: readonly Check[] = [
   enrollWithoutFirstFactor,
   localWithoutUsers,
   sharedNtfyTopic,
+  unsignedWebhooks,
   noClients,
 ];
 

@@ -229,11 +229,11 @@ const ClientSchema = Type.Object(
       description: 'Source IP or CIDR (v4 or v6), or a list of them; the longest prefix wins.',
     }),
     secret: Type.String({ minLength: 8, description: 'Shared secret with the NAS, random (`openssl rand -base64 24`); at least 16 characters recommended, 8 the minimum. Placeholders, defaults (`testing123`) and patterns are refused.', ...secret }),
-    tlsNames: Type.Array(Type.String({ pattern: TLS_NAME_PATTERN, description: 'A certificate identity: a DNS name or a subject CN, no wildcard.' }), {
+    tlsNames: Type.Array(Type.String({ pattern: TLS_NAME_PATTERN, description: 'A certificate identity: a DNS subjectAltName, or the subject CN only when the certificate has no DNS subjectAltName; no wildcard.' }), {
       default: [],
       uniqueItems: true,
       description:
-        'RadSec: the certificate identities this client accepts. A `tls://` connection is matched to its client by source address (longest prefix, as for UDP), then its certificate must carry one of these names as a DNS subjectAltName (case-insensitive, wildcards in the certificate are not expanded) or as its subject CN (exact); otherwise it is closed and counted as `radius_packets_dropped_total{reason="radsec_identity_mismatch"}`. Empty: this client cannot be used over RadSec.',
+        'RadSec: the certificate identities this client accepts. A `tls://` connection is matched to its client by source address (longest prefix, as for UDP), then its certificate must carry one of these names as a DNS subjectAltName (case-insensitive, wildcards in the certificate are not expanded), or as its subject CN (exact) only when the certificate has no DNS subjectAltName (RFC 6125 §6.4.4); otherwise it is closed and counted as `radius_packets_dropped_total{reason="radsec_identity_mismatch"}`. Empty: this client cannot be used over RadSec.',
     }),
     firstFactor: Type.Union([Type.Literal('none'), Type.Literal('local'), Type.Literal('ldap'), Type.Literal('radius'), Type.Literal('entra')], {
       default: 'none',
@@ -502,13 +502,7 @@ const AcsVoiceSenderSchema = Type.Object(
 const VoiceSchema = Type.Object(
   {
     sender: Type.Union(
-      [
-        Type.Object(
-          { type: Type.Literal('webhook', { description: '`webhook`' }), url: Type.String({ pattern: HTTP_URL_PATTERN, description: 'URL that receives a JSON POST.' }) },
-          { additionalProperties: false, description: 'POST a JSON payload to a URL.' },
-        ),
-        AcsVoiceSenderSchema,
-      ],
+      [WebhookSenderSchema, AcsVoiceSenderSchema],
       { description: 'How calls are placed: `webhook` (a gateway reads a code out) or `acs` (an approval call: press #).' },
     ),
     ttlSeconds: Type.Integer({ minimum: 30, maximum: 900, default: 120, description: 'How long a call may be answered.' }),

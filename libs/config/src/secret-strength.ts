@@ -127,6 +127,12 @@ interface TextSecret {
   readonly issued?: { readonly by: string; readonly fix: string };
 }
 
+/** A webhook endpoint's signingSecret (push notifier, SMS or voice sender); other endpoint types have none. */
+function webhookSigningSecret(path: readonly string[], endpoint: { readonly type: string; readonly signingSecret?: string } | undefined, receiver: string): TextSecret[] {
+  if (endpoint?.type !== 'webhook') return [];
+  return [{ path: [...path, 'signingSecret'], value: endpoint.signingSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on the ${receiver}` }];
+}
+
 /** Every text secret: chosen by this deployment (refused when weak) or issued elsewhere (only placeholders refused). */
 function textSecrets(config: Config): TextSecret[] {
   const { redis, api, clients, directories, mfa } = config;
@@ -151,11 +157,12 @@ function textSecrets(config: Config): TextSecret[] {
       fix: "set the secret's Value from the app registration (Certificates & secrets), from the environment, or use clientCertificate",
       issued: { by: 'Entra ID', fix: 'create a new client secret in the app registration, or use clientCertificate (preferred)' },
     },
-    ...(push?.type === 'webhook' ? [{ path: ['mfa', 'push', 'notifier', 'signingSecret'], value: push.signingSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on the push receiver` }] : []),
+    ...webhookSigningSecret(['mfa', 'push', 'notifier'], push, 'push receiver'),
     ...(push?.type === 'ntfy'
       ? [{ path: ['mfa', 'push', 'notifier', 'token'], value: push.token, fix: 'create a token on the ntfy server (`ntfy token add USER`) and set it here from the environment, or remove token', issued: { by: 'the ntfy server', fix: 'use a token the ntfy server created (`ntfy token add USER`)' } }]
       : []),
-    ...(sms?.type === 'webhook' ? [{ path: ['mfa', 'sms', 'sender', 'signingSecret'], value: sms.signingSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on the SMS gateway` }] : []),
+    ...webhookSigningSecret(['mfa', 'sms', 'sender'], sms, 'SMS gateway'),
+    ...webhookSigningSecret(['mfa', 'voice', 'sender'], voice, 'voice gateway'),
     ...(voice?.type === 'acs' ? [{ path: ['mfa', 'voice', 'sender', 'callbackSecret'], value: voice.callbackSecret, fix: `generate one with \`${GENERATE.signingKey}\` and set the same on every worker and results-api` }] : []),
   ];
 }

@@ -250,6 +250,30 @@ describe('parseConfig: cross-field checks', () => {
     expect(ntfy('').map((w) => w.path)).not.toContain('mfa.push.notifier.topic');
   });
 
+  it('warns on a push, SMS or voice webhook without signingSecret (sent unsigned), naming the key and the command; quiet once signed', () => {
+    const signing = randomBytes(32).toString('base64');
+    const webhooks = (extra: string) =>
+      parseConfig(
+        yaml(
+          `mfa:\n  push: { notifier: { type: webhook, url: "https://push.example.test"${extra} } }\n  sms: { sender: { type: webhook, url: "https://sms.example.test"${extra} } }\n  voice: { sender: { type: webhook, url: "https://voice.example.test"${extra} } }\n`,
+          client('methods: [push, sms, voice]'),
+        ),
+        { env: {} },
+      ).warnings;
+    const unsigned = webhooks('');
+    for (const [path, receiver] of [['mfa.push.notifier.signingSecret', 'push gateway'], ['mfa.sms.sender.signingSecret', 'SMS gateway'], ['mfa.voice.sender.signingSecret', 'voice gateway']] as const) {
+      const warning = unsigned.find((w) => w.path === path);
+      expect(warning?.message, path).toMatch(/is not set: .* goes out unsigned/);
+      expect(warning?.fix, path).toContain('openssl rand -base64 32');
+      expect(warning?.fix, path).toContain(`on the ${receiver}, which must verify X-Radius-Mfa-Signature`);
+    }
+    const signed = webhooks(`, signingSecret: "${signing}"`);
+    expect(signed.map((w) => w.path)).not.toContain('mfa.push.notifier.signingSecret');
+    expect(signed.map((w) => w.path)).not.toContain('mfa.sms.sender.signingSecret');
+    expect(signed.map((w) => w.path)).not.toContain('mfa.voice.sender.signingSecret');
+    expect(JSON.stringify(signed)).not.toContain(signing);
+  });
+
   it('warns on unenrolled: enroll without a first factor (the link would go to whoever types the name)', () => {
     const warningsFor = (options: string) => parseConfig(yaml('', client(options)), { env: {} }).warnings.map((w) => w.path);
     expect(warningsFor('firstFactor: none, unenrolled: enroll')).toContain('clients[0].unenrolled');

@@ -217,6 +217,14 @@ describe('every other secret', () => {
     expect(formatConfigProblem(problem)).toMatch(new RegExp(`^${path.replace(/[.[\]]/g, '\\$&')}: (is|has a password that is) `));
   });
 
+  it('checks a voice webhook\'s signingSecret as an SMS one: random passes, a pattern is refused', () => {
+    const voiceWebhook = (secret: string) =>
+      everySecret().replace(/^ {2}voice: .*$/m, () => `  voice: { sender: { type: webhook, url: "https://voice.example.com/rmfa", signingSecret: ${JSON.stringify(secret)} } }`);
+    expect(parseConfig(voiceWebhook(randomBytes(32).toString('base64')), { env: {} }).warnings).toEqual([]);
+    const problem = refused(voiceWebhook('abcdefghijklmnopqrstuvwxyz'), 'mfa.voice.sender.signingSecret', 'abcdefghijklmnopqrstuvwxyz');
+    expect(problem.fix).toMatch(/openssl rand -base64 32.*voice gateway/);
+  });
+
   // A weak-looking password we did not choose may be the directory's real one: warn, never refuse.
   const warnedSecrets: [string, keyof OtherSecrets, string, 'webhook' | 'ntfy'][] = [
     ['directories.ldap.bindPassword', 'bindPassword', 'Passw0rd', 'webhook'],

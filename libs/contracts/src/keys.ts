@@ -35,6 +35,8 @@ export interface RedisKeys {
   challengeByTxn(txnId: string): string;
   /** Hash: a one-time SMS/voice code, stored hashed; single use, short-lived. */
   otpCode(codeId: string): string;
+  /** String: the code id issued for a transaction (a retried job never texts or calls a second code). */
+  otpCodeByTxn(txnId: string): string;
 }
 
 export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
@@ -57,5 +59,6 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     ingressChannel: (id) => k('ingress', id),
     challengeByTxn: (id) => k('chal', 'txn', id),
     otpCode: (id) => k('otp', id),
+    otpCodeByTxn: (id) => k('otp', 'txn', id),
   };
 }

@@ -25,9 +25,10 @@ export function verdictKeys(keys: RedisKeys, txn: string): [string, string, stri
  *
  * read_verdict(i) → verdict, next index: the verdict that `verdictArgs` put at ARGV[i].
  *
- * deliver_verdict(txnKey, waitersKey, auditKey, txnId, channelPrefix, ttlMs, verdict) → { 1, bytes }
- * when this verdict decided the transaction; { 0, standing bytes } when an earlier one stands
- * (first verdict wins). Deciding stores the bytes as the cached answer, publishes the delivery
+ * deliver_verdict(txnKey, waitersKey, auditKey, txnId, channelPrefix, ttlMs, verdict, unanswered) →
+ * { 1, bytes } when this verdict decided the transaction; { 0, standing bytes } when an earlier one
+ * stands (first verdict wins). `unanswered`: the calling script has just read that no verdict
+ * stands (the script is atomic), so it is not read again. Deciding stores the bytes as the cached answer, publishes the delivery
  * message (wire form of encodeDelivery: 1 byte txn length, txn, response) to each waiting
  * ingress, and adds the verdict's audit entry: an entry per decided transaction, never one per
  * attempt. A failed XADD leaves the verdict standing (pcall), as the worker's log records it.
@@ -39,9 +40,11 @@ local function read_verdict(i)
   for j = 1, count do fields[j] = ARGV[i + 1 + j] end
   return { response = ARGV[i], audit = fields }, i + 2 + count
 end
-local function deliver_verdict(txnKey, waitersKey, auditKey, txnId, channelPrefix, ttl, verdict)
-  local existing = redis.call('HGET', txnKey, 'response')
-  if existing then return { 0, existing } end
+local function deliver_verdict(txnKey, waitersKey, auditKey, txnId, channelPrefix, ttl, verdict, unanswered)
+  if not unanswered then
+    local existing = redis.call('HGET', txnKey, 'response')
+    if existing then return { 0, existing } end
+  end
   redis.call('HSET', txnKey, 'response', verdict.response, 'status', 'answered')
   redis.call('PEXPIRE', txnKey, ttl)
   local message = string.char(#txnId) .. txnId .. verdict.response

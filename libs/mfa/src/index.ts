@@ -32,7 +32,7 @@ export {
   type TotpVerifyOutcome,
   type TotpDelivery,
   type TotpDeliveryResult,
-  type TotpVerdicts,
+  type LikelyTotpOutcome,
 } from './totp-verify.js';
 export { generateMatchNumber, matchNumberEquals, normaliseMatchNumber } from './number-matching.js';
 export {

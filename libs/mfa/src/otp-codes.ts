@@ -5,11 +5,11 @@ import { LuaScript } from '@radius-mfa/contracts';
 import { LOCKOUT_LUA } from './lockout-lua.js';
 
 /**
- * One-time SMS/voice codes: stored as HMAC-SHA256 under a per-code random salt (never the code),
- * single use, expiring, attempt-limited per code, and counted per user with the TOTP lockout
- * (lockout-lua.ts): a guesser who asks for a new code after each three wrong ones is still locked
- * out. A short code's hash can be brute-forced offline by whoever reads Redis; the TTL and single
- * use keep that window small.
+ * One-time SMS/voice codes: one per transaction (a retried job finds it: ISSUE_CODE), stored as
+ * HMAC-SHA256 under a per-code random salt (never the code), single use, expiring, attempt-limited
+ * per code, and counted per user with the TOTP lockout (lockout-lua.ts): a guesser who asks for a
+ * new code after each three wrong ones is still locked out. A short code's hash can be brute-forced
+ * offline by whoever reads Redis; the TTL and single use keep that window small.
  *
  * KEYS[1]  code hash  KEYS[2]  user hash
  * ARGV[1]  HMAC of the candidate  ARGV[2]  maxAttempts (per code)  ARGV[3]  user
@@ -56,6 +56,37 @@ end
 return {'invalid', left, 0}
 `);
 
+/**
+ * Issues a code unless the transaction has one (a retried or duplicate job), atomically: at most
+ * one code, and so one text or call, per transaction.
+ *
+ * KEYS[1]  txn -> code id   KEYS[2]  code hash
+ * ARGV[1]  code id  ARGV[2]  lifetime, ms  ARGV[3..]  code fields, name/value pairs
+ * Returns  {1, id} when issued, {0, existing id} when the transaction already had one
+ */
+const ISSUE_CODE = new LuaScript(`
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {1, ARGV[1]}
+`);
+
+/**
+ * Withdraws a code whose send failed: nobody received it, so it goes, and the transaction is free
+ * for its retried job to issue and send another.
+ *
+ * KEYS[1]  txn -> code id   KEYS[2]  code hash   ARGV[1]  code id
+ * Returns  1 when the transaction pointed at this code (now freed), else 0
+ */
+const WITHDRAW_CODE = new LuaScript(`
+redis.call('DEL', KEYS[2])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`);
+
 /** How long a code accepted for a transaction stays readable for a retried job of it. */
 const USED_CODE_KEPT_MS = 120_000;
 
@@ -89,8 +120,21 @@ export interface IssuedCode {
   readonly expiresAt: number;
 }
 
+export type IssueCodeResult =
+  | ({ readonly issued: true } & IssuedCode)
+  /** The transaction has its code already (a retried or duplicate job): send nothing again. */
+  | { readonly issued: false; readonly codeId: string };
+
 export interface OtpCodeStore {
-  issueCode(user: string): Promise<IssuedCode>;
+  /**
+   * A new code for `user`, unless transaction `txn` (the job's txn id) has one: one code per
+   * transaction, whatever retries, duplicate jobs or replays of its packet come later.
+   */
+  issueCode(user: string, txn: string): Promise<IssueCodeResult>;
+  /** The code an earlier attempt of transaction `txn` issued, while it lives. */
+  codeIdForTxn(txn: string): Promise<string | undefined>;
+  /** After a failed send: the code is deleted and `txn` freed, so a retried job sends a new one. */
+  withdrawCode(codeId: string, txn: string): Promise<void>;
   /** `txn`: the RADIUS transaction verifying; its retried job is accepted again (idempotency). */
   verifyCode(codeId: string, user: string, code: string, txn?: string): Promise<OtpCodeVerdict>;
 }
@@ -102,18 +146,23 @@ function codeHash(salt: string, user: string, code: string): string {
 export function createOtpCodeStore(options: OtpCodeOptions): OtpCodeStore {
   const { redis, keys } = options;
   return {
-    async issueCode(user) {
+    async issueCode(user, txn) {
       const codeId = randomBytes(16).toString('hex');
       // randomInt is uniform over the range: every code is equally likely.
       const code = String(randomInt(0, 10 ** options.codeLength)).padStart(options.codeLength, '0');
       const salt = randomBytes(16).toString('base64');
-      const key = keys.otpCode(codeId);
-      await redis
-        .multi()
-        .hset(key, { user, salt, hash: codeHash(salt, user, code), attempts: 0 })
-        .pexpire(key, options.ttlSeconds * 1000)
-        .exec();
-      return { codeId, code, expiresAt: Date.now() + options.ttlSeconds * 1000 };
+      const lifetimeMs = options.ttlSeconds * 1000;
+      const fields = { user, salt, hash: codeHash(salt, user, code), attempts: '0' };
+      const [issued, id] = (await ISSUE_CODE.run(redis, [keys.otpCodeByTxn(txn), keys.otpCode(codeId)], [codeId, lifetimeMs, ...Object.entries(fields).flat()])) as [number, string];
+      return issued === 1 ? { issued: true, codeId, code, expiresAt: Date.now() + lifetimeMs } : { issued: false, codeId: id };
+    },
+
+    async codeIdForTxn(txn) {
+      return (await redis.get(keys.otpCodeByTxn(txn))) ?? undefined;
+    },
+
+    async withdrawCode(codeId, txn) {
+      await WITHDRAW_CODE.run(redis, [keys.otpCodeByTxn(txn), keys.otpCode(codeId)], [codeId]);
     },
 
     async verifyCode(codeId, user, code, txn) {

@@ -15,8 +15,8 @@ import { UserField, totpSecretAad } from './user-fields.js';
 const TOTP_DECIDE_LUA = `${LOCKOUT_LUA}
 local function totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, allowUnconfirmed, txn, confirm)
   local h = redis.call('HMGET', userKey, '${UserField.totpSecret}', '${UserField.totpConfirmed}', '${UserField.lockedUntil}',
-    '${UserField.fraudLockedAt}', '${UserField.totpLastStep}', '${UserField.totpLastTxn}')
-  local secret, confirmed, lockedUntil, fraud, lastStep, lastTxn = h[1], h[2], h[3], h[4], h[5], h[6]
+    '${UserField.fraudLockedAt}', '${UserField.totpLastStep}', '${UserField.totpLastTxn}', '${UserField.totpFailures}')
+  local secret, confirmed, lockedUntil, fraud, lastStep, lastTxn, failures = h[1], h[2], h[3], h[4], h[5], h[6], h[7]
   if not secret or secret ~= sealed or (confirmed ~= '1' and allowUnconfirmed ~= '1') then
     return 'not-enrolled', 0, 0
   end
@@ -27,7 +27,8 @@ local function totp_decide(userKey, now, step, maxAttempts, lockoutMs, sealed, a
   end
   if step ~= '' and (not lastStep or tonumber(step) > tonumber(lastStep)) then
     redis.call('HSET', userKey, '${UserField.totpLastStep}', step, '${UserField.totpLastTxn}', txn)
-    lockout_clear(userKey)
+    -- Most sign-ins follow no failure and no lockout: nothing to clear, no HDEL.
+    if (failures and failures ~= '0') or lockedUntil then lockout_clear(userKey) end
     if confirm == '1' and confirmed ~= '1' then redis.call('HSET', userKey, '${UserField.totpConfirmed}', '1') end
     return 'accepted', 0, 0
   end
@@ -67,8 +68,8 @@ return { totp_decide(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV
  * KEYS[1]  user hash, KEYS[2] txn hash, KEYS[3] txn waiters set, KEYS[4] audit stream
  * ARGV[1..8] as VERIFY_TOTP
  * ARGV[9]  txn id, ARGV[10] ingress channel prefix, ARGV[11] lifetime of the cached answer (ms)
- * ARGV[12] the outcome the rejected verdict answers ('invalid' | 'replayed'), or '' for none
- * ARGV[13..] the accepted verdict, then the rejected one if ARGV[12] is set (verdictArgs form)
+ * ARGV[12] the outcome the verdict at ARGV[13] answers ('accepted' | 'invalid'), or '' for none
+ * ARGV[13..] that verdict (verdictArgs form)
  * Returns  { 'answered', standingBytes, 0, 0 }: an earlier verdict stands, the code was not checked
  *          { outcome, bytes, lockedUntil or 0, 1 }: the check's verdict was delivered (it decided)
  *          { outcome, '', lockedUntil or 0, 0 }: no verdict was given for this outcome: the caller delivers
@@ -77,12 +78,8 @@ const VERIFY_TOTP_AND_DELIVER = new LuaScript(`${VERDICT_LUA}${TOTP_DECIDE_LUA}
 local answered = redis.call('HGET', KEYS[2], 'response')
 if answered then return { 'answered', answered, 0, 0 } end
 local outcome, lockedUntil = totp_decide(KEYS[1], tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
-local accepted, next = read_verdict(13)
-local verdict
-if outcome == 'accepted' then verdict = accepted
-elseif ARGV[12] ~= '' and outcome == ARGV[12] then verdict = read_verdict(next) end
-if not verdict then return { outcome, '', lockedUntil, 0 } end
-local delivered = deliver_verdict(KEYS[2], KEYS[3], KEYS[4], ARGV[9], ARGV[10], ARGV[11], verdict)
+if ARGV[12] == '' or outcome ~= ARGV[12] then return { outcome, '', lockedUntil, 0 } end
+local delivered = deliver_verdict(KEYS[2], KEYS[3], KEYS[4], ARGV[9], ARGV[10], ARGV[11], read_verdict(13), true)
 return { outcome, delivered[2], lockedUntil, 1 }
 `);
 
@@ -174,12 +171,8 @@ export async function verifyTotp(redis: Redis, keys: RedisKeys, user: string, co
   return verifyResult(outcome, check.step, lockedUntil);
 }
 
-/** The verdicts a TOTP check may end in, signed before it runs. */
-export interface TotpVerdicts {
-  readonly accepted: Verdict;
-  /** The Reject for a code that is not accepted (as `rejectedAs`); absent when that outcome is not final (e.g. another try). */
-  readonly rejected?: Verdict;
-}
+/** The outcome a code's match makes likely: 'accepted' when it matched a step, 'invalid' when none. */
+export type LikelyTotpOutcome = 'accepted' | 'invalid';
 
 export interface TotpDelivery {
   /** The transaction the verdict answers. */
@@ -187,10 +180,12 @@ export interface TotpDelivery {
   /** Lifetime of the cached answer, ms. */
   readonly ttlMs: number;
   /**
-   * The verdicts, asked for once the code's match is known: `rejectedAs` is the outcome a code
-   * that is not accepted gets ('replayed' when it matched a step, else 'invalid').
+   * The verdict for the likely outcome, signed once the code's match is known (one signature per
+   * check, not one per possible outcome); undefined when that outcome does not end the sign-in
+   * (a wrong code that gets another try). A less likely outcome (a replay, a lockout) comes back
+   * as 'checked' and the caller delivers its verdict.
    */
-  readonly verdicts: (rejectedAs: 'invalid' | 'replayed') => TotpVerdicts;
+  readonly verdictFor: (likely: LikelyTotpOutcome) => Verdict | undefined;
 }
 
 export type TotpDeliveryResult =
@@ -211,16 +206,14 @@ export async function verifyTotpAndDeliver(redis: Redis, keys: RedisKeys, user: 
   const check = await prepareCheck(redis, keys, user, code, options);
   if (!check) return { status: 'checked', outcome: 'not-enrolled' };
   const { delivery } = options;
-  const rejectedAs = check.step === undefined ? 'invalid' : 'replayed';
-  const verdicts = delivery.verdicts(rejectedAs);
+  const likely: LikelyTotpOutcome = check.step === undefined ? 'invalid' : 'accepted';
+  const verdict = delivery.verdictFor(likely);
   const [status, response, lockedUntil, delivered] = (await VERIFY_TOTP_AND_DELIVER.runBuffer(redis, [check.key, ...verdictKeys(keys, delivery.txn)], [
     ...check.args,
     delivery.txn,
     keys.ingressChannel(''),
     delivery.ttlMs,
-    verdicts.rejected ? rejectedAs : '',
-    ...verdictArgs(verdicts.accepted),
-    ...(verdicts.rejected ? verdictArgs(verdicts.rejected) : []),
+    ...(verdict ? [likely, ...verdictArgs(verdict)] : ['']),
   ])) as [Buffer, Buffer, number, number];
   const outcome = status.toString();
   if (outcome === 'answered') return { status: 'answered', response };

@@ -55,23 +55,26 @@ export interface FindTotpStepOptions extends Partial<TotpParameters>, TotpTime {
 }
 
 /**
- * The time step whose code equals `code` within ±window of now, or undefined. Every candidate is
- * computed and compared in constant time, so the answer's timing does not say which step matched.
+ * The time step whose code equals `code` within ±window of now, or undefined. The current step is
+ * tried first: a code typed from an app almost always matches it, and then one HMAC is computed,
+ * not 2·window + 1. Otherwise every other candidate is computed (the newest match wins), so a
+ * wrong code always costs the same work. Each comparison is constant-time; what the timing can
+ * tell (matched now, earlier/later, or not at all) the answer itself tells the caller.
  */
 export function findTotpStep(secret: Buffer, code: string, options: FindTotpStepOptions = {}): number | undefined {
   const { digits, period, algorithm } = { ...DEFAULT_TOTP, ...options };
   const window = options.window ?? 1;
   if (code.length !== digits || !/^\d+$/.test(code)) return undefined;
   const given = Buffer.from(code, 'ascii');
-  // One key object for the 2·window + 1 candidates, not one per HMAC.
+  // One key object for the candidates, not one per HMAC.
   const key = createSecretKey(secret);
+  const matches = (step: number): boolean => step >= 0 && timingSafeEqual(Buffer.from(generateHotp(key, step, digits, algorithm), 'ascii'), given);
   const current = totpStep(options.time ?? nowSeconds(), period);
+  if (matches(current)) return current;
   let found: number | undefined;
   for (let step = current - window; step <= current + window; step++) {
-    if (step < 0) continue;
-    const candidate = Buffer.from(generateHotp(key, step, digits, algorithm), 'ascii');
     // Prefer the newest matching step: replay protection compares against it.
-    if (timingSafeEqual(candidate, given)) found = step;
+    if (step !== current && matches(step)) found = step;
   }
   return found;
 }

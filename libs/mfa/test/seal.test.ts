@@ -32,6 +32,17 @@ describe('createSealer', () => {
     expect(sealer.seal(Buffer.from('x')).equals(sealer.seal(Buffer.from('x')))).toBe(false);
   });
 
+  it('never repeats an IV across its blocks of pre-drawn IVs, and a sealed value keeps its IV', () => {
+    const sealer = createSealer([k1]);
+    const ivOf = (sealed: Buffer): string => sealed.subarray(4, 16).toString('hex');
+    const sealed = Array.from({ length: 2_000 }, (_, i) => sealer.seal(Buffer.from(`value ${i}`)));
+    const ivs = new Set(sealed.map(ivOf));
+    expect(ivs.size).toBe(sealed.length);
+    expect(ivs.has('0'.repeat(24))).toBe(false);
+    // The IV is copied into the sealed value: later seals do not change earlier ones.
+    sealed.forEach((value, i) => expect(sealer.unseal(value).toString()).toBe(`value ${i}`));
+  });
+
   it('detects tampering anywhere: header, IV, ciphertext, tag', () => {
     const sealer = createSealer([k1]);
     const sealed = sealer.seal(Buffer.from('secret bytes'));

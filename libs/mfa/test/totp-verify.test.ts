@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { decodeDelivery, type DeliveryMessage } from '@radius-mfa/contracts';
-import { base32Decode, createSealer, createUserStore, generateTotp, verifyTotp, verifyTotpAndDeliver, type TotpVerdicts, type UserStore } from '@radius-mfa/mfa';
+import { base32Decode, createSealer, createUserStore, generateTotp, verifyTotp, verifyTotpAndDeliver, type LikelyTotpOutcome, type UserStore } from '@radius-mfa/mfa';
 import { useRedisSuite } from './redis-suite.js';
 
 const sealer = createSealer([{ id: 'k1', key: randomBytes(32) }]);
@@ -130,14 +130,18 @@ describe('verifyTotp', () => {
     const accept = Buffer.from('02'.padEnd(40, 'a'), 'hex');
     const reject = Buffer.from('03'.padEnd(40, 'b'), 'hex');
     const audit = (reason: string) => ({ at: 1, user: 'u', client: 'vpn', method: 'totp', outcome: 'accept' as const, reason });
+    const signedFor: LikelyTotpOutcome[] = [];
     const delivery = (txn: string, withReject = true) => ({
       txn,
       ttlMs: 60_000,
-      verdicts: (rejectedAs: 'invalid' | 'replayed'): TotpVerdicts => ({
-        accepted: { response: accept, audit: audit('totp-accepted') },
-        ...(withReject && { rejected: { response: reject, audit: audit(`totp-${rejectedAs}`) } }),
-      }),
+      verdictFor: (likely: LikelyTotpOutcome) => {
+        signedFor.push(likely);
+        if (likely === 'accepted') return { response: accept, audit: audit('totp-accepted') };
+        return withReject ? { response: reject, audit: audit('totp-invalid') } : undefined;
+      },
     });
+    // Lua calls included: INFO commandstats counts the commands a script runs.
+    const calls = async (command: string): Promise<number> => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await suite.a.info('commandstats'))?.[1] ?? 0);
     const reasons = async (): Promise<string[]> => (await suite.a.xrange(suite.keys.audit(), '-', '+')).map(([, f]) => f[f.indexOf('reason') + 1]!);
 
     it('delivers the Accept to the waiting ingress with one audit entry; a retry of the transaction checks nothing', async () => {
@@ -152,8 +156,16 @@ describe('verifyTotp', () => {
         // An ingress waits on the transaction (as admitTransaction leaves it).
         await suite.a.sadd(suite.keys.txnWaiters('d1'), 'ing');
         const before = (await reasons()).length;
+        const [hgets, hdels] = [await calls('hget'), await calls('hdel')];
+        signedFor.length = 0;
         const first = await verifyTotpAndDeliver(suite.a, suite.keys, 'dlv', code, { ...options, now, txn: 'd1:1', delivery: delivery('d1') });
         expect(first).toMatchObject({ status: 'delivered', outcome: 'accepted' });
+        // One verdict signed (the Accept a matching code leads to); two HGETs: the sealed secret
+        // (not passed in here) and the script's answered check, which delivering does not repeat.
+        expect(signedFor).toEqual(['accepted']);
+        expect((await calls('hget')) - hgets).toBe(2);
+        // No failure or lockout to clear: no HDEL.
+        expect((await calls('hdel')) - hdels).toBe(0);
         expect(first.status === 'delivered' && first.response.equals(accept)).toBe(true);
         await expect.poll(() => got.length).toBe(1);
         expect(got[0]!.response.equals(accept)).toBe(true);
@@ -162,11 +174,12 @@ describe('verifyTotp', () => {
         expect(retried.status).toBe('answered');
         expect(retried.status === 'answered' && retried.response.equals(accept)).toBe(true);
         expect((await reasons()).slice(before)).toEqual(['totp-accepted']);
-        // Another transaction with the same code: the prepared Reject for a replay, delivered.
+        // Another transaction with the same code: a replay, which no prepared verdict answers (the
+        // Accept was prepared): checked only, the caller delivers its Reject.
         const replay = await verifyTotpAndDeliver(suite.b, suite.keys, 'dlv', code, { ...options, now, txn: 'd2:1', delivery: delivery('d2') });
-        expect(replay).toMatchObject({ status: 'delivered', outcome: 'replayed' });
-        expect(replay.status === 'delivered' && replay.response.equals(reject)).toBe(true);
-        expect((await reasons()).slice(before)).toEqual(['totp-accepted', 'totp-replayed']);
+        expect(replay).toEqual({ status: 'checked', outcome: 'replayed' });
+        expect(await suite.a.hexists(suite.keys.txn('d2'), 'response')).toBe(0);
+        expect((await reasons()).slice(before)).toEqual(['totp-accepted']);
       } finally {
         subscriber.disconnect();
       }

@@ -69,6 +69,21 @@ describe('TOTP (RFC 6238)', () => {
     expect(findTotpStep(secret, codeAt(step + 1), { time: (step + 1) * 30, window: 0 })).toBe(step + 1);
   });
 
+  it("tries the current step first: a code that is also a neighbour's code is the current one", () => {
+    // One-digit codes collide often: find a secret whose current and next codes are equal
+    // and whose previous code differs (so that, one step earlier, the current step does not match).
+    const time = 1_700_000_000;
+    const step = Math.floor(time / 30);
+    const options = { digits: 1, time, window: 1 };
+    const codeAt = (key: Buffer, s: number): string => generateTotp(key, { ...options, time: s * 30 });
+    let secret = generateTotpSecret();
+    while (codeAt(secret, step) !== codeAt(secret, step + 1) || codeAt(secret, step - 1) === codeAt(secret, step)) secret = generateTotpSecret();
+    expect(findTotpStep(secret, generateTotp(secret, options), options)).toBe(step);
+    // Off the current step, the newest match still wins.
+    const later = { ...options, time: time - 30 };
+    expect(findTotpStep(secret, generateTotp(secret, options), later)).toBe(step);
+  });
+
   it('refuses codes of the wrong shape', () => {
     const secret = generateTotpSecret();
     const code = generateTotp(secret, { time: 1000 });

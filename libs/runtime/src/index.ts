@@ -9,6 +9,7 @@ export {
   type ReadinessRegistry,
   type ReadinessCheck,
   type ReadinessResult,
+  type ReadinessCheckResult,
 } from './readiness.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { createRedis, redisReadinessCheck, redisConnectionName, RedisAddressError, type RedisClient, type RedisPurposeOptions } from './redis.js';

@@ -1,13 +1,21 @@
 /** A readiness check: resolves true when ready; false or a throw means not ready. */
 export type ReadinessCheck = () => Promise<boolean> | boolean;
 
+/** One check's outcome, and how long it took on its own (the checks run concurrently). */
+export interface ReadinessCheckResult {
+  ok: boolean;
+  error?: string;
+  seconds: number;
+}
+
 export interface ReadinessResult {
   ready: boolean;
   draining: boolean;
-  checks: Record<string, { ok: boolean; error?: string }>;
+  checks: Record<string, ReadinessCheckResult>;
 }
 
 export interface ReadinessRegistry {
+  /** `name` is a constant of the code (`redis`, `ingress-sockets`): it is a metric label value. */
   add(name: string, check: ReadinessCheck): void;
   /** Shutdown has begun: report not ready first, so load balancers stop sending. */
   setDraining(): void;
@@ -39,18 +47,24 @@ export function createReadinessRegistry(): ReadinessRegistry {
     },
     async evaluate(timeoutMs = 2_000) {
       const entries = await Promise.all(
-        [...checks].map(async ([name, check]): Promise<[string, { ok: boolean; error?: string }]> => {
+        [...checks].map(async ([name, check]): Promise<[string, ReadinessCheckResult]> => {
           let timer: NodeJS.Timeout | undefined;
+          let started = process.hrtime.bigint();
+          const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
           try {
             const ok = await Promise.race([
-              Promise.resolve().then(check),
+              // The clock starts when this check is called, not when an earlier one was.
+              Promise.resolve().then(() => {
+                started = process.hrtime.bigint();
+                return check();
+              }),
               new Promise<never>((_, reject) => {
                 timer = setTimeout(() => reject(new ReadinessTimeoutError(name, timeoutMs)), timeoutMs);
               }),
             ]);
-            return [name, ok ? { ok: true } : { ok: false, error: 'check returned false' }];
+            return [name, ok ? { ok: true, seconds: seconds() } : { ok: false, error: 'check returned false', seconds: seconds() }];
           } catch (error) {
-            return [name, { ok: false, error: error instanceof Error ? error.message : String(error) }];
+            return [name, { ok: false, error: error instanceof Error ? error.message : String(error), seconds: seconds() }];
           } finally {
             clearTimeout(timer);
           }

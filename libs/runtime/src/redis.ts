@@ -6,13 +6,19 @@ import type { RedisConfig } from '@radius-mfa/config';
 export type RedisClient = Redis | Cluster;
 
 export interface RedisPurposeOptions {
-  /** BullMQ Queue/Worker connections: commands wait for a reconnect instead of failing (BullMQ requires it). */
-  bullmq?: boolean;
+  /**
+   * A BullMQ Queue/Worker/QueueEvents connection. `true`: commands wait for a reconnect instead of
+   * failing (a Worker requires it). `'fail-fast'`: a Queue that adds jobs on the request path, whose
+   * commands fail as fast as our own (the caller answers for the failure).
+   */
+  bullmq?: boolean | 'fail-fast';
   /**
    * Batch the commands issued in one event-loop turn into one write (ioredis autopipelining): one
    * socket write per command was a quarter of a role's CPU. On by default for our own
-   * connections; off by default for BullMQ's, which is not tested upstream with it (Bull users
-   * reported jobs losing their active state under it). Blocking commands are never batched.
+   * connections; off by default for BullMQ's: it is not tested upstream with it (Bull users
+   * reported jobs losing their active state under it), and an ioredis pipeline copies every script
+   * defined on its connection when made, dozens on BullMQ's (8 % of the ingress's CPU for its
+   * queue connection, whose adds each went out alone anyway). Blocking commands are never batched.
    */
   autoPipelining?: boolean;
 }
@@ -59,8 +65,8 @@ export function createRedis(config: RedisConfig, purpose: string, options: Redis
   const autoPipelining = options.autoPipelining ?? !options.bullmq;
   const common: RedisOptions = {
     connectionName: redisConnectionName(purpose),
-    // Fail fast on the request path (failMode decides); BullMQ needs commands to wait out a reconnect.
-    maxRetriesPerRequest: options.bullmq ? null : 2,
+    // Fail fast on the request path (failMode decides); BullMQ's Workers need commands to wait out a reconnect.
+    maxRetriesPerRequest: options.bullmq === true ? null : 2,
     enableReadyCheck: true,
     autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),

@@ -29,7 +29,8 @@ export interface RoleContext {
   readonly instanceId: string;
   /**
    * A new Redis connection named after `purpose` (CLIENT SETNAME), closed by the shutdown.
-   * Pass `{ bullmq: true }` for BullMQ Queue/Worker/QueueEvents connections.
+   * Pass `{ bullmq: true }` for BullMQ Worker/QueueEvents connections, `{ bullmq: 'fail-fast' }`
+   * for a Queue that adds jobs on the request path.
    */
   redis(purpose: string, options?: RedisPurposeOptions): RedisClient;
 }

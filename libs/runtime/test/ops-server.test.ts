@@ -17,11 +17,15 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-/** The value of an unlabelled series in a scrape of the ops server's /metrics. */
+/** The value of one series (`name` or `name{label="value"}`) in a scrape of the ops server's /metrics. */
 async function scraped(ops: OpsServer, series: string): Promise<number> {
   const { status, body } = await get(`${ops.url}/metrics`);
   expect(status).toBe(200);
-  const match = new RegExp(`^${series} (\\S+)$`, 'm').exec(body);
+  return valueOf(body, series);
+}
+
+function valueOf(exposition: string, series: string): number {
+  const match = new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(exposition);
   if (!match) throw new Error(`${series} not in the scrape`);
   return Number(match[1]);
 }
@@ -45,24 +49,39 @@ const CONTRACT_METRICS = [
   'radius_mfa_readiness_duration_seconds',
 ];
 
+interface OpsWithRedis {
+  redis: RedisHandle;
+  handle: RoleContextHandle;
+  ops: OpsServer;
+}
+
+/** A private Redis, a role context on it, and its ops server with the `redis` readiness check. */
+async function startOpsWithRedis(instanceId: string, readinessTimeoutMs?: number): Promise<OpsWithRedis> {
+  const redis = await startRedisServer();
+  const handle = createRoleContext({ config: configFor(redis.url), logger: silent, instanceId });
+  const { context } = handle;
+  const ops = await startOpsServer({ listen: context.config.ops.listen, registry: context.registry, logger: silent, readiness: context.readiness, ...(readinessTimeoutMs !== undefined && { readinessTimeoutMs }) });
+  context.readiness.add('redis', redisReadinessCheck(context.redis('readiness')));
+  return { redis, handle, ops };
+}
+
+/** Stops what startOpsWithRedis started; any part may be missing when the start failed. */
+async function stopOpsWithRedis({ redis, handle, ops }: Partial<OpsWithRedis>): Promise<void> {
+  await ops?.close();
+  await handle?.closeRedisConnections();
+  await redis?.stop();
+}
+
 describe('ops server with a private Redis', () => {
   let redis: RedisHandle;
   let handle: RoleContextHandle;
   let ops: OpsServer;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    handle = createRoleContext({ config: configFor(redis.url), logger: silent, instanceId: 'ops-test' });
-    const { context } = handle;
-    ops = await startOpsServer({ listen: context.config.ops.listen, registry: context.registry, logger: silent, readiness: context.readiness, readinessTimeoutMs: 500 });
-    context.readiness.add('redis', redisReadinessCheck(context.redis('readiness')));
+    ({ redis, handle, ops } = await startOpsWithRedis('ops-test', 500));
   });
 
-  afterAll(async () => {
-    await ops?.close();
-    await handle?.closeRedisConnections();
-    await redis?.stop();
-  });
+  afterAll(() => stopOpsWithRedis({ redis, handle, ops }));
 
   it('/healthz answers 200 while the process runs', async () => {
     expect((await get(`${ops.url}/healthz`)).status).toBe(200);
@@ -86,9 +105,9 @@ describe('ops server with a private Redis', () => {
     expect(up.status).toBe(200);
     expect(JSON.parse(up.body)).toMatchObject({ ready: true, checks: { redis: { ok: true } } });
     expect(await scraped(ops, 'radius_mfa_ready')).toBe(1);
-    // Each scrape where the checks pass times their Redis PING.
-    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_sum')).toBeGreaterThan(0);
-    const pings = await scraped(ops, 'radius_mfa_readiness_duration_seconds_count');
+    // Each scrape where the redis check passes times its PING.
+    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_sum{check="redis"}')).toBeGreaterThan(0);
+    const pings = await scraped(ops, 'radius_mfa_readiness_duration_seconds_count{check="redis"}');
     expect(pings).toBeGreaterThanOrEqual(3);
 
     await redis.stop();
@@ -98,7 +117,47 @@ describe('ops server with a private Redis', () => {
     // The ops server still answers /metrics (so `up` stays 1); the gauge says what /readyz says.
     expect(await scraped(ops, 'radius_mfa_ready')).toBe(0);
     // A failed PING is an error or the timeout, not a round trip: no new sample.
-    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_count')).toBe(pings);
+    expect(await scraped(ops, 'radius_mfa_readiness_duration_seconds_count{check="redis"}')).toBe(pings);
+  });
+});
+
+describe('readiness duration by check', () => {
+  let redis: RedisHandle;
+  let handle: RoleContextHandle;
+  let ops: OpsServer;
+
+  beforeAll(async () => {
+    ({ redis, handle, ops } = await startOpsWithRedis('ops-duration-test'));
+  });
+
+  afterAll(() => stopOpsWithRedis({ redis, handle, ops }));
+
+  it('a slow non-Redis check is timed as itself and does not inflate the redis PING time', async () => {
+    const slowSeconds = 0.5;
+    handle.context.readiness.add('ingress-sockets', () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), slowSeconds * 1000)));
+    const { status, body } = await get(`${ops.url}/metrics`);
+    expect(status).toBe(200);
+    expect(valueOf(body, 'radius_mfa_readiness_duration_seconds_count{check="redis"}')).toBe(1);
+    // A loopback PING is well under a millisecond; the slow check's half second must not show here.
+    expect(valueOf(body, 'radius_mfa_readiness_duration_seconds_sum{check="redis"}')).toBeLessThan(slowSeconds / 2);
+    expect(valueOf(body, 'radius_mfa_readiness_duration_seconds_count{check="ingress-sockets"}')).toBe(1);
+    expect(valueOf(body, 'radius_mfa_readiness_duration_seconds_sum{check="ingress-sockets"}')).toBeGreaterThanOrEqual(slowSeconds * 0.95);
+    // Every series names its check: none times the evaluation as a whole.
+    expect(body).not.toMatch(/^radius_mfa_readiness_duration_seconds_(count|sum) /m);
+    // /readyz says the same per check.
+    const readyz = JSON.parse((await get(`${ops.url}/readyz`)).body) as { checks: Record<string, { seconds: number }> };
+    expect(readyz.checks.redis!.seconds).toBeLessThan(slowSeconds / 2);
+    expect(readyz.checks['ingress-sockets']!.seconds).toBeGreaterThanOrEqual(slowSeconds * 0.95);
+  });
+
+  it('a failing check adds no sample of its own, and the redis check beside it still does', async () => {
+    handle.context.readiness.add('roles', () => {
+      throw new Error('starting: ingress');
+    });
+    const { body } = await get(`${ops.url}/metrics`);
+    expect(valueOf(body, 'radius_mfa_ready')).toBe(0);
+    expect(valueOf(body, 'radius_mfa_readiness_duration_seconds_count{check="redis"}')).toBe(2);
+    expect(() => valueOf(body, 'radius_mfa_readiness_duration_seconds_count{check="roles"}')).toThrow(/not in the scrape/);
   });
 });
 

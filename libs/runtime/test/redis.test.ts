@@ -55,8 +55,12 @@ describe('createRedis: one server', () => {
   it('lets BullMQ connections wait out a reconnect (maxRetriesPerRequest: null), others fail fast', () => {
     const bullmq = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'queue', { bullmq: true })) as Redis;
     const plain = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'plain')) as Redis;
+    const producer = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'producer', { bullmq: 'fail-fast' })) as Redis;
     expect(bullmq.options.maxRetriesPerRequest).toBeNull();
     expect(plain.options.maxRetriesPerRequest).toBeGreaterThan(0);
+    // A Queue on the request path fails as fast as our own connections, and is no more autopipelined than any BullMQ one.
+    expect(producer.options.maxRetriesPerRequest).toBe(plain.options.maxRetriesPerRequest);
+    expect(producer.options.enableAutoPipelining).toBe(false);
   });
 
   it('autopipelines every connection but BullMQ\'s unless told otherwise, blocking commands apart, and the batched commands keep their own replies', async () => {

@@ -2,13 +2,22 @@
 // the suite as a daemon would.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /** A server program the tests run in the foreground, with its temp dir removed on stop. */
 export interface DaemonProcess {
-  /** The last 20 kB of its stdout and stderr, for failure messages. */
+  /** Undefined only when it could not be started. */
+  readonly pid: number | undefined;
+  /** The last 20 kB of its stdout and stderr (and why it could not start), for failure messages. */
   output(): string;
+  /** True once it has exited, or when it could not be started. */
   exited(): boolean;
-  /** Resolves on the first chunk of output containing `text`; rejects if it exits first or after `timeoutMs`. */
+  /** Resolves once the program runs; rejects with `DaemonStartError` when it cannot be started. */
+  started(): Promise<void>;
+  /**
+   * Resolves on the first chunk of output containing `text`; rejects with `DaemonStartError` when it
+   * cannot be started, else if it exits first or after `timeoutMs`.
+   */
   waitForOutput(text: string, timeoutMs: number): Promise<void>;
   /** SIGTERM, SIGKILL after 5 s, then the temp dir goes. Idempotent. */
   stop(): Promise<void>;
@@ -33,6 +42,34 @@ export async function withPortRetry<T>(start: () => Promise<T>, attempts = 3): P
   }
 }
 
+/** The Debian package of each program the fixtures run, by binary name (.ci/apt-packages installs them). */
+const DEBIAN_PACKAGES: Readonly<Partial<Record<string, string>>> = {
+  slapd: 'slapd',
+  freeradius: 'freeradius',
+  radiusd: 'freeradius',
+  'redis-server': 'redis-server',
+  'redis-sentinel': 'redis-sentinel',
+  radsecproxy: 'radsecproxy',
+};
+
+/** The program could not be started at all (spawn failed: not installed, not executable). */
+export class DaemonStartError extends Error {
+  readonly code = 'DAEMON_NOT_STARTED';
+  /** The package that provides `command`, when it is one of the fixtures' daemons. */
+  readonly debianPackage: string | undefined;
+  constructor(
+    readonly command: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    const debianPackage = DEBIAN_PACKAGES[basename(command)];
+    const reason = cause.code === 'ENOENT' ? 'not installed, or not on PATH' : cause.code === 'EACCES' ? 'not executable' : cause.message;
+    const install = debianPackage === undefined ? 'install the Debian package that provides it' : `apt-get install -y ${debianPackage}`;
+    super(`cannot start ${command} (${cause.code ?? 'spawn failed'}: ${reason}): ${install}; .ci/apt-packages lists every package the tests need`, { cause });
+    this.name = 'DaemonStartError';
+    this.debianPackage = debianPackage;
+  }
+}
+
 export function startDaemonProcess(command: string, args: readonly string[], dir: string): DaemonProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -44,17 +81,44 @@ export function startDaemonProcess(command: string, args: readonly string[], dir
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+  let spawned = false;
+  let failure: DaemonStartError | undefined;
+  let startFailed: (error: DaemonStartError) => void = () => undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => {
+      spawned = true;
+      resolve();
+    });
+    startFailed = reject;
+  });
+  // A caller that only waits for output (or polls exited()) gets the failure there.
+  started.catch(() => undefined);
+  const exit = new Promise<void>((resolve) => {
+    const ended = (): void => {
       exited = true;
       for (const waiter of waiters) waiter();
       resolve();
-    }),
-  );
+    };
+    child.once('exit', ended);
+    // A failed spawn emits 'error' and never 'exit'. Later errors (a signal that could not be sent)
+    // must not crash the suite either: they go into the output that failure messages show.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (spawned || failure !== undefined) {
+        output = (output + `\n${command}: ${error.message}\n`).slice(-20_000);
+        return;
+      }
+      failure = new DaemonStartError(command, error);
+      output = (output + failure.message).slice(-20_000);
+      startFailed(failure);
+      ended();
+    });
+  });
   let stopped: Promise<void> | undefined;
   return {
+    pid: child.pid,
     output: () => output,
     exited: () => exited,
+    started: () => started,
     waitForOutput(text, timeoutMs) {
       return new Promise((resolve, reject) => {
         const done = (error?: Error): void => {
@@ -65,6 +129,7 @@ export function startDaemonProcess(command: string, args: readonly string[], dir
         };
         const check = (): void => {
           if (output.includes(text)) done();
+          else if (failure !== undefined) done(failure);
           else if (exited) done(new Error(`${command} exited before printing "${text}":\n${output}`));
         };
         const timer = setTimeout(() => done(new Error(`${command} did not print "${text}" within ${timeoutMs} ms:\n${output}`)), timeoutMs);

@@ -138,6 +138,7 @@ async function startOnce(): Promise<Slapd> {
   const slapd = startDaemonProcess('/usr/sbin/slapd', ['-h', `${url}/ ldaps://127.0.0.1:${tlsPort}/`, '-f', join(dir, 'slapd.conf'), '-d', 'none'], dir);
   const stop = (): Promise<void> => slapd.stop();
   try {
+    await slapd.started();
     const deadline = Date.now() + 30_000;
     while (!(await canConnect(port))) {
       if (slapd.exited()) throw new Error(`slapd exited: ${slapd.output()}`);

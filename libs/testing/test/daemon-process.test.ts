@@ -1,7 +1,10 @@
 // The daemon fixtures' lost-port-race retry: a port taken between freeTcpPort() and the daemon's own
 // bind is retried with a fresh port; any other failure is reported at once.
 import { describe, expect, it } from 'vitest';
-import { lostPortRace, startDaemonProcess, withPortRetry } from '@radius-mfa/testing';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DaemonStartError, lostPortRace, startDaemonProcess, withPortRetry } from '@radius-mfa/testing';
 
 describe('withPortRetry', () => {
   it('tries again after a lost port race, with the messages slapd and FreeRADIUS print', async () => {
@@ -34,6 +37,8 @@ describe('startDaemonProcess', () => {
     const daemon = startDaemonProcess(process.execPath, ['-e', "console.log('ready to serve'); setInterval(() => {}, 1000)"], '/nonexistent-rmfa-dir');
     await daemon.waitForOutput('ready to serve', 30_000);
     expect(daemon.exited()).toBe(false);
+    // Its pid is the running child's (the bench meters a daemon's CPU by it).
+    expect(() => process.kill(daemon.pid ?? -1, 0)).not.toThrow();
     await daemon.stop();
     expect(daemon.exited()).toBe(true);
   });
@@ -41,6 +46,38 @@ describe('startDaemonProcess', () => {
   it('rejects the wait with its output when the process exits first', async () => {
     const daemon = startDaemonProcess(process.execPath, ['-e', "console.error('no config'); process.exit(3)"], '/nonexistent-rmfa-dir');
     await expect(daemon.waitForOutput('ready', 30_000)).rejects.toThrow(/exited before printing "ready":\s+no config/);
+    await daemon.stop();
+  });
+
+  it('rejects with DaemonStartError naming the binary and its Debian package when it is not installed', async () => {
+    // A binary the fixtures use, on a path where it cannot be: spawn fails with ENOENT.
+    const daemon = startDaemonProcess('/nonexistent-rmfa-dir/sbin/slapd', ['-d', 'none'], '/nonexistent-rmfa-dir');
+    const failure = daemon.waitForOutput('ready', 30_000);
+    await expect(failure).rejects.toBeInstanceOf(DaemonStartError);
+    await expect(failure).rejects.toMatchObject({ code: 'DAEMON_NOT_STARTED', command: '/nonexistent-rmfa-dir/sbin/slapd', debianPackage: 'slapd' });
+    await expect(failure).rejects.toThrow('cannot start /nonexistent-rmfa-dir/sbin/slapd (ENOENT: not installed, or not on PATH): apt-get install -y slapd; .ci/apt-packages lists every package the tests need');
+    await expect(daemon.started()).rejects.toBe(await failure.catch((error: unknown) => error));
+    expect(daemon.exited()).toBe(true);
+    expect(daemon.pid).toBeUndefined();
+    await daemon.stop();
+  });
+
+  it('rejects with DaemonStartError when the binary is not executable, and names no package it does not know', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmfa-daemon-'));
+    const binary = join(dir, 'not-executable');
+    writeFileSync(binary, '#!/bin/sh\necho ready\n');
+    chmodSync(binary, 0o644);
+    const daemon = startDaemonProcess(binary, [], dir);
+    await expect(daemon.started()).rejects.toThrow(/cannot start \S+not-executable \(EACCES: not executable\): install the Debian package that provides it/);
+    await expect(daemon.started()).rejects.toMatchObject({ code: 'DAEMON_NOT_STARTED', debianPackage: undefined });
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('started() resolves once a present binary is running', async () => {
+    const daemon = startDaemonProcess(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], '/nonexistent-rmfa-dir');
+    await daemon.started();
+    expect(daemon.exited()).toBe(false);
     await daemon.stop();
   });
 });

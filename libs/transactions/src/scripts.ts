@@ -8,17 +8,14 @@ import { LuaScript, VERDICT_LUA } from '@radius-mfa/contracts';
  * Joins the caller to the waiters unless the answer is already cached.
  */
 const ADMIT_SOURCE = `
-local response = redis.call('HGET', KEYS[1], 'response')
-if response then return { 'answered', response } end
-local created = redis.call('HSETNX', KEYS[1], 'createdAt', ARGV[3])
+local h = redis.call('HMGET', KEYS[1], 'response', 'createdAt')
+if h[1] then return { 'answered', h[1] } end
 redis.call('SADD', KEYS[2], ARGV[1])
-if created == 1 then
-  redis.call('HSET', KEYS[1], 'status', 'pending')
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  return { 'new', ARGV[3] }
-end
-return { 'pending', redis.call('HGET', KEYS[1], 'createdAt') }
+if h[2] then return { 'pending', h[2] } end
+redis.call('HSET', KEYS[1], 'createdAt', ARGV[3], 'status', 'pending')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return { 'new', ARGV[3] }
 `;
 
 /**

@@ -51,6 +51,37 @@ describe('transactions', () => {
     expect(ttl).toBeLessThanOrEqual(10_000);
   });
 
+  it("admits a new transaction in five Redis commands and a joined one in two (a script's own calls, seen by MONITOR)", async () => {
+    const keys = redisKeys(server.prefix());
+    const monitored = new Redis(server.url);
+    const monitor = await monitored.monitor();
+    const scriptCalls = async (txn: string, run: () => Promise<unknown>): Promise<string[]> => {
+      const seen: string[] = [];
+      const marker = `end-${txn}-${Math.random()}`;
+      let onMonitor: (time: string, args: string[], source: string) => void = () => undefined;
+      const drained = new Promise<void>((resolve) => {
+        onMonitor = (_time, args, source) => {
+          if (args[0] === 'echo' && args[1] === marker) resolve();
+          else if (source === 'lua' && args.some((arg) => arg.includes(txn))) seen.push(args[0]!.toLowerCase());
+        };
+      });
+      monitor.on('monitor', onMonitor);
+      await run();
+      await a.echo(marker);
+      await drained;
+      monitor.off('monitor', onMonitor);
+      return seen;
+    };
+    try {
+      const admit = (ingressId: string) => admitTransaction(a, keys, { txn: 'counted', ingressId, ttlMs: 10_000 });
+      expect(await scriptCalls('counted', () => admit('ing-1'))).toEqual(['hmget', 'sadd', 'hset', 'pexpire', 'pexpire']);
+      expect(await scriptCalls('counted', () => admit('ing-2'))).toEqual(['hmget', 'sadd']);
+    } finally {
+      monitor.disconnect();
+      monitored.disconnect();
+    }
+  });
+
   it('publishes the verdict to every waiting ingress and caches identical bytes', async () => {
     const keys = redisKeys(server.prefix());
     const subscribers = [new Redis(server.url), new Redis(server.url)];

@@ -6,7 +6,7 @@ export interface ExternalSenders {
   readonly acs?: (config: AcsSenderConfig) => CodeSender;
 }
 
-/** The sender for `mfa.sms.sender`. */
+/** The sender for `mfa.sms.sender`, and for a `webhook` `mfa.voice.sender` (the same signed POST, `channel: "voice"`). */
 export function createCodeSender(config: CodeSenderConfig, external: ExternalSenders = {}): CodeSender {
   switch (config.type) {
     case 'webhook':
