@@ -1,12 +1,13 @@
 // deploy/README.md "First user (Compose)", run without Docker: the image's entrypoint (what
 // `docker-compose run --rm mfa-worker-1 COMMAND` executes) on the workspace build, a real Redis, the
-// user snippet of the README spliced into a copy of deploy/compose/config.yaml, then a real sign-in.
+// user snippet of the README spliced into a copy of deploy/compose/config.yaml, then a real sign-in,
+// and a push that reaches a gateway only when signed with RADIUS_MFA_PUSH_SIGNING_SECRET.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, generateTotp } from '@radius-mfa/mfa';
-import { freeTcpPort, freeUdpPort, startDaemonProcess, startRedis, type DaemonProcess, type RedisHandle } from '@radius-mfa/testing';
+import { freeTcpPort, freeUdpPort, startDaemonProcess, startFakePhone, startRedis, type DaemonProcess, type FakePhone, type RedisHandle } from '@radius-mfa/testing';
 import { envExampleFilled } from './compose-env.js';
 import { COMPOSE_CONFIG } from './radius-mfa-process.js';
 import { repoRoot, run } from './tools.js';
@@ -19,6 +20,9 @@ const ownConfig = join(scratch, 'radius-mfa.yaml');
 let redis: RedisHandle;
 let env: Record<string, string>;
 let server: DaemonProcess | undefined;
+let radiusPort: number | undefined;
+/** The push gateway of RADIUS_MFA_PUSH_WEBHOOK_URL: it takes only pushes signed with the .env secret. */
+let gateway: FakePhone;
 
 /** The `users:` lines of the README's YAML snippet, as they go in place of `users: []`. */
 function readmeUsersSnippet(): string {
@@ -34,10 +38,36 @@ function entrypoint(args: readonly string[], input?: string) {
   return run('sh', [ENTRYPOINT, ...args], { env, ...(input === undefined ? {} : { input }) });
 }
 
+/** Every role on the user's config, as `docker-compose up -d` runs them; started once, by the first test that signs in. */
+async function startStackOnce(): Promise<void> {
+  if (radiusPort !== undefined) return;
+  const port = await freeUdpPort();
+  const opsPort = await freeTcpPort();
+  const roleEnv = {
+    ...env,
+    RADIUS_MFA_ROLE: 'all',
+    RADIUS_MFA_RADIUS_LISTEN: `udp://127.0.0.1:${port}`,
+    RADIUS_MFA_API_LISTEN: `http://127.0.0.1:${await freeTcpPort()}`,
+    RADIUS_MFA_OPS_LISTEN: `http://127.0.0.1:${opsPort}`,
+  };
+  server = startDaemonProcess('env', ['-i', ...Object.entries(roleEnv).map(([name, value]) => `${name}=${value}`), 'sh', ENTRYPOINT], mkdtempSync(join(scratch, 'server-')));
+  await expect
+    .poll(async () => (server!.exited() ? `exited: ${server!.output()}` : (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status))
+    .toBe(200);
+  radiusPort = port;
+}
+
+function testAuth(password: string, answer: string) {
+  return entrypoint(['test-auth', '--server', `127.0.0.1:${radiusPort}`, '--secret', env.RADIUS_MFA_VPN_SECRET!, '--user', 'alice', '--password', password, '--respond', answer, '--timeout', '3', '--retries', '1']);
+}
+
 beforeAll(async () => {
   redis = await startRedis();
+  const filled = envExampleFilled();
+  gateway = await startFakePhone({ signingSecret: filled.RADIUS_MFA_PUSH_SIGNING_SECRET! });
   env = {
-    ...envExampleFilled(),
+    ...filled,
+    RADIUS_MFA_PUSH_WEBHOOK_URL: gateway.pushUrl,
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: process.env.HOME ?? '/tmp',
     RADIUS_MFA_APP_DIR: repoRoot,
@@ -57,6 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  await gateway?.close();
   await redis?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -69,6 +100,8 @@ describe('deploy/README.md: the first Compose user', () => {
     const own = await entrypoint(['config', 'check', ownConfig]);
     expect(own.stdout).toContain('config OK');
     expect(own.stdout).not.toContain('directories.local.users is empty');
+    // Nor any other: the pushes are signed (no mfa.push.notifier.signingSecret warning).
+    expect(own.stdout.trim()).toBe(`config OK: ${ownConfig}`);
     expect(own.code).toBe(0);
   });
 
@@ -77,27 +110,27 @@ describe('deploy/README.md: the first Compose user', () => {
     expect(enrolled.code, enrolled.stderr).toBe(0);
     const secret = (JSON.parse(enrolled.stdout) as { totp: { secret: string } }).totp.secret;
 
-    const radiusPort = await freeUdpPort();
-    const opsPort = await freeTcpPort();
-    const roleEnv = {
-      ...env,
-      RADIUS_MFA_ROLE: 'all',
-      RADIUS_MFA_RADIUS_LISTEN: `udp://127.0.0.1:${radiusPort}`,
-      RADIUS_MFA_API_LISTEN: `http://127.0.0.1:${await freeTcpPort()}`,
-      RADIUS_MFA_OPS_LISTEN: `http://127.0.0.1:${opsPort}`,
-    };
-    server = startDaemonProcess('env', ['-i', ...Object.entries(roleEnv).map(([name, value]) => `${name}=${value}`), 'sh', ENTRYPOINT], mkdtempSync(join(scratch, 'server-')));
-    await expect
-      .poll(async () => (server!.exited() ? `exited: ${server!.output()}` : (await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined))?.status))
-      .toBe(200);
-
-    const testAuth = (password: string, code: string) =>
-      entrypoint(['test-auth', '--server', `127.0.0.1:${radiusPort}`, '--secret', env.RADIUS_MFA_VPN_SECRET!, '--user', 'alice', '--password', password, '--respond', code, '--timeout', '3', '--retries', '1']);
+    await startStackOnce();
     const accepted = await testAuth(PASSWORD, generateTotp(base32Decode(secret)));
     expect(accepted.stdout).toContain('result: accept');
     expect(accepted.code).toBe(0);
     const rejected = await testAuth('not her password', generateTotp(base32Decode(secret)));
     expect(rejected.stdout).toContain('result: reject');
     expect(rejected.code).toBe(1);
+  });
+
+  it('signs every push with RADIUS_MFA_PUSH_SIGNING_SECRET: a gateway that verifies the signature takes it', async () => {
+    const enrolled = await entrypoint(['users', 'enroll', 'alice', '--push']);
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    await startStackOnce();
+    // "push" at the menu; the approval prompt then stays unanswered: only the webhook matters here.
+    const signIn = testAuth(PASSWORD, 'push');
+    const push = await gateway.nextPush(15_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; refused by the gateway: ${JSON.stringify(gateway.rejected.map((r) => r.reason))}`);
+    });
+    expect(push.user).toBe('alice');
+    expect(push.headers['x-radius-mfa-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(gateway.rejected).toEqual([]);
+    expect((await signIn).stdout).toMatch(/Access-Challenge/);
   });
 });

@@ -1,6 +1,6 @@
 // docker-compose.yml, checked by Debian's docker-compose 1.29 (`config`, no engine needed)
 // and by reading the configuration it resolves.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,14 @@ async function composeConfig(file: string, extraArgs: readonly string[] = [], en
   return run(requireDockerCompose(), ['--env-file', envFile, '-f', file, ...extraArgs, 'config'], {
     env: cleanEnv(),
   });
+}
+
+/** The `sed -i` block of deploy/README.md that fills in the secrets of a fresh .env. */
+function readmeSecretsCommand(): string {
+  const readme = readFileSync(join(repoRoot, 'deploy/README.md'), 'utf8');
+  const command = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('sed -i'));
+  if (command === undefined) throw new Error('deploy/README.md has no ```sh block with the `sed -i` that fills in .env');
+  return command;
 }
 
 let resolved: ComposeConfig;
@@ -171,11 +179,31 @@ describe('docker-compose.yml', () => {
 
   it('.env.example holds no secret: each is empty, with the command that generates it', () => {
     const secrets = readEnvExample().filter((entry) => SECRET_VARIABLE.test(entry.name));
-    expect(secrets.map((e) => e.name).sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'RADIUS_MFA_ADMIN_TOKEN', 'RADIUS_MFA_LDAP_BIND_PASSWORD', 'RADIUS_MFA_SEALING_KEY', 'RADIUS_MFA_VPN_SECRET']);
+    expect(secrets.map((e) => e.name).sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'RADIUS_MFA_ADMIN_TOKEN', 'RADIUS_MFA_LDAP_BIND_PASSWORD', 'RADIUS_MFA_PUSH_SIGNING_SECRET', 'RADIUS_MFA_SEALING_KEY', 'RADIUS_MFA_VPN_SECRET']);
     for (const entry of secrets) {
       expect(entry.value, `${entry.name} must ship empty`).toBe('');
       expect(() => generatedValue(entry), entry.name).not.toThrow();
     }
+  });
+
+  it('gives every radius-mfa container the push signing secret from .env: the config signs each push with it', () => {
+    const secret = envExampleFilled().RADIUS_MFA_PUSH_SIGNING_SECRET;
+    expect(secret, 'RADIUS_MFA_PUSH_SIGNING_SECRET in .env.example').toBeTruthy();
+    for (const name of radiusMfaServices) expect(resolved.services[name]!.environment?.RADIUS_MFA_PUSH_SIGNING_SECRET, name).toBe(secret);
+    const config = parse(readFileSync(join(repoRoot, 'deploy/compose/config.yaml'), 'utf8')) as { mfa: { push: { notifier: Record<string, string> } } };
+    expect(config.mfa.push.notifier).toMatchObject({ type: 'webhook', signingSecret: '${RADIUS_MFA_PUSH_SIGNING_SECRET}' });
+  });
+
+  it("deploy/README.md's sed command fills in every secret .env.example ships empty, so Compose resolves", async () => {
+    const dir = mkdtempSync(join(scratch, 'readme-'));
+    copyFileSync(ENV_EXAMPLE, join(dir, '.env'));
+    const filled = await run('sh', ['-c', readmeSecretsCommand()], { cwd: dir, env: cleanEnv() });
+    expect(filled.code, filled.stderr).toBe(0);
+    const values = new Map(readFileSync(join(dir, '.env'), 'utf8').split('\n').map((line) => /^(\w+)=(.*)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!]));
+    for (const entry of readEnvExample().filter((e) => SECRET_VARIABLE.test(e.name))) expect(values.get(entry.name), `${entry.name} after the README's sed`).not.toBe('');
+    const result = await composeConfig(join(repoRoot, 'docker-compose.yml'), [], join(dir, '.env'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
   it('requires every secret it passes on (`:?`), so an empty one stops it', () => {

@@ -57,6 +57,7 @@ describe('shipped configs', () => {
   it('compose config passes `radius-mfa config check` with .env.example filled in as documented', async () => {
     const result = await configCheck(COMPOSE_CONFIG, envExampleFilled());
     expect(result.stdout).toContain('config OK');
+    expect(result.stdout, 'pushes go out signed').not.toContain('mfa.push.notifier.signingSecret');
     expect(result.code).toBe(0);
   });
 
@@ -67,11 +68,19 @@ describe('shipped configs', () => {
     expect(result.stdout + result.stderr).toContain('RADIUS_MFA_ADMIN_TOKEN');
   });
 
+  it('compose config is refused without the push signing secret, naming the variable', async () => {
+    const { RADIUS_MFA_PUSH_SIGNING_SECRET: _dropped, ...unsigned } = envExampleFilled();
+    const result = await configCheck(COMPOSE_CONFIG, unsigned);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/mfa\.push\.notifier\.signingSecret: .*RADIUS_MFA_PUSH_SIGNING_SECRET/);
+  });
+
   it('compose config is refused with .env.example as shipped (secrets empty)', async () => {
     const shipped = Object.fromEntries(readEnvExample().map((e) => [e.name, e.value]));
     const result = await configCheck(COMPOSE_CONFIG, shipped);
     expect(result.code).toBe(1);
-    for (const key of ['api.adminToken', 'security.sealingKeys[0].key', 'clients[0].secret']) expect(result.stdout + result.stderr).toContain(key);
+    const problems = result.stdout.split('\nwarnings:\n')[0]!;
+    for (const key of ['api.adminToken', 'security.sealingKeys[0].key', 'clients[0].secret', 'mfa.push.notifier.signingSecret']) expect(problems + result.stderr).toContain(`${key}: `);
   });
 
   it('compose config is refused with the well-known secrets the old .env.example held, naming each and never echoing it', async () => {

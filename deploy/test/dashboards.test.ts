@@ -142,6 +142,22 @@ describe('Grafana dashboards', () => {
       }
     });
 
+    it('the Redis PING panel reads the redis readiness check alone, and no query mixes the checks', () => {
+      const ping = queryPanels(dashboards.get('queue-redis.json')!).find((p) => p.title.toLowerCase().startsWith('redis ping round trip'));
+      expect(ping?.targets?.length).toBeGreaterThan(0);
+      for (const target of ping?.targets ?? []) expect(target.expr).toMatch(/radius_mfa_readiness_duration_seconds_bucket\{check="redis",/);
+      // A slow socket or start-up check must never read as Redis latency: every selector names its check.
+      for (const [file, dashboard] of dashboards) {
+        for (const panel of queryPanels(dashboard)) {
+          for (const target of panel.targets ?? []) {
+            for (const selector of target.expr.matchAll(/radius_mfa_readiness_duration_seconds\w*(\{[^}]*\})?/g)) {
+              expect(selector[1] ?? '', `${file} / ${panel.title}`).toMatch(/\bcheck="[a-z-]+"/);
+            }
+          }
+        }
+      }
+    });
+
     it('no Redis panel plots request durations, and no panel on decided challenges says "started"', () => {
       for (const [file, dashboard] of dashboards) {
         for (const panel of queryPanels(dashboard)) {

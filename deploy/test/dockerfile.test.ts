@@ -156,6 +156,7 @@ describe('entrypoint.sh', () => {
       const result = await run(entrypoint, args, { env });
       expect(result.code).toBe(0);
       expect(result.stdout.trim().split('\n')).toEqual([
+        '--max-semi-space-size=16',
         '/srv/app/services/cli/bin/radius-mfa.js',
         'start',
         '--role',
@@ -164,6 +165,17 @@ describe('entrypoint.sh', () => {
         '/cfg/c.yaml',
       ]);
     }
+  });
+
+  it('runs a role with RADIUS_MFA_NODE_FLAGS (several, or none when set empty), as the benchmarks run the roles', async () => {
+    const dir = fakeNode();
+    const base = { PATH: `${dir}:/usr/bin:/bin`, RADIUS_MFA_ROLE: 'ingress', RADIUS_MFA_CONFIG: '/c.yaml', RADIUS_MFA_APP_DIR: '/app' };
+    const argv = async (flags: string): Promise<string[]> => (await run(entrypoint, ['start'], { env: { ...base, RADIUS_MFA_NODE_FLAGS: flags } })).stdout.trim().split('\n');
+    expect((await argv('--max-semi-space-size=8 --max-old-space-size=256')).slice(0, 3)).toEqual(['--max-semi-space-size=8', '--max-old-space-size=256', '/app/services/cli/bin/radius-mfa.js']);
+    expect((await argv(''))[0]).toBe('/app/services/cli/bin/radius-mfa.js');
+    // The benchmarks start their role processes with the image's default flags: what is measured is what ships.
+    const bench = readFileSync(join(repoRoot, 'bench/_lib/system.mjs'), 'utf8');
+    expect(/ROLE_NODE_FLAGS = \[([^\]]*)\]/.exec(bench)?.[1]?.replace(/['\s]/g, '')).toBe('--max-semi-space-size=16');
   });
 
   it('passes any other command to the CLI unchanged', async () => {

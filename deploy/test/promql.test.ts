@@ -96,7 +96,14 @@ describe('PromQL', () => {
 
   it('the started process reports itself ready in the scrape (the gauge the availability alerts read)', () => {
     expect(exposition).toMatch(/^radius_mfa_ready 1$/m);
-    expect(exposition).toMatch(/^radius_mfa_readiness_duration_seconds_count 1$/m);
+    // Each check is timed on its own; the dashboards' Redis panel reads check="redis".
+    expect(exposition).toMatch(/^radius_mfa_readiness_duration_seconds_count\{check="redis"\} 1$/m);
+  });
+
+  it('every readiness check a dashboard selects is one the started process times', () => {
+    const selected = new Set(dashboards.flatMap(dashboardExpressions).flatMap(({ expr }) => [...expr.matchAll(/radius_mfa_readiness_duration_seconds\w*\{[^}]*\bcheck="([^"]+)"/g)].map((m) => m[1]!)));
+    expect([...selected]).toEqual(['redis']);
+    for (const check of selected) expect(exposition).toContain(`radius_mfa_readiness_duration_seconds_count{check="${check}"}`);
   });
 
   it('every dashboard query parses and reads exported metrics only', () => {
