@@ -5,9 +5,11 @@
 // rlm_totp 3.2.1 has no replay protection, no shared state and checks the current step only, so
 // FreeRADIUS is an upper bound, not a peer; its replies carry no Message-Authenticator (checked
 // when present). Prints one JSON line last.
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { freeRadiusVersion, startFreeRadius } from './_lib/freeradius.mjs';
+import { base32Encode } from '@radius-mfa/mfa';
+import { startFreeRadius } from '@radius-mfa/testing';
 import { measureLoginRates } from './_lib/login-rates.mjs';
 import { measurePipeline } from './_lib/pipeline-measure.mjs';
 import { round } from './_lib/stats.mjs';
@@ -17,6 +19,16 @@ import { totpChooser, userName, userSecret } from './_lib/totp-population.mjs';
 const seconds = Number(process.argv[2] ?? 8);
 const userCount = Number(process.argv[3] ?? 200_000);
 const log = (message) => console.error(`[freeradius] ${message}`);
+
+/** The freeradius binary's version line, or undefined when it is not installed. */
+function freeRadiusVersion() {
+  try {
+    return execFileSync('freeradius', ['-v'], { encoding: 'utf8' }).split('\n')[0].trim();
+  } catch {
+    return undefined;
+  }
+}
+
 const version = freeRadiusVersion();
 if (!version) {
   console.log(JSON.stringify({ bench: 'freeradius', error: 'freeradius is not installed (apt-get install -y freeradius)' }));
@@ -26,10 +38,12 @@ if (!version) {
 const secret = randomBytes(16).toString('hex');
 const seed = randomBytes(16);
 log(`starting ${version} with ${userCount} users`);
+// The tests' fixture (libs/testing, built by `tsc -b`), under load: four threads, Message-Authenticator required.
 const server = await startFreeRadius({
   secret,
-  names: Array.from({ length: userCount }, (_, i) => userName(i)),
-  secrets: Array.from({ length: userCount }, (_, i) => userSecret(seed, i)),
+  totpSecrets: Array.from({ length: userCount }, (_, i) => [userName(i), base32Encode(userSecret(seed, i))]),
+  threads: 4,
+  requireMessageAuthenticator: true,
 });
 let freeRadius;
 try {

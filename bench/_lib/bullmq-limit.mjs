@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { cpuMeter } from './process-cpu.mjs';
-import { redisMeter } from './redis-stats.mjs';
+import { commandsPerUnit, redisMeter } from './redis-stats.mjs';
 import { percentile, round } from './stats.mjs';
 
 const workerScript = new URL('./limit-worker.mjs', import.meta.url);
@@ -82,6 +82,7 @@ export async function measureBullmqLimit({ redisUrl, seconds = 5, warmupSeconds 
       p50Ms: round(percentile(latencies, 0.5)),
       p99Ms: round(percentile(latencies, 0.99)),
       redisCommandsPerJob: round(redisUsed.total / completed),
+      redisCommandsPerJobByCommand: commandsPerUnit(redisUsed.perCommand, completed),
       cpuSecondsPer1000: {
         producer: round((used.producer / completed) * 1000, 3),
         worker: round((used.worker / completed) * 1000, 3),

@@ -3,7 +3,7 @@
 // latency when paced at half that peak.
 import { cpuMeter } from './process-cpu.mjs';
 import { driveLogins, openRadiusClient } from './radius-load.mjs';
-import { redisMeter } from './redis-stats.mjs';
+import { commandsPerUnit, redisMeter } from './redis-stats.mjs';
 import { round } from './stats.mjs';
 
 /**
@@ -52,11 +52,7 @@ export async function measureLoginRates({ secret, targets, nextLogin, processes,
       cpuSecondsPer1000Logins: cpuPer1000,
       ...(redisUsed && {
         redisCommandsPerAuth: round(redisUsed.total / logins),
-        redisCommandsPerAuthByCommand: Object.fromEntries(
-          Object.entries(redisUsed.perCommand)
-            .sort((a, b) => b[1] - a[1])
-            .map(([c, n]) => [c, round(n / logins)]),
-        ),
+        redisCommandsPerAuthByCommand: commandsPerUnit(redisUsed.perCommand, logins),
       }),
     };
   } finally {

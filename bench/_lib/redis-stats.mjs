@@ -22,6 +22,15 @@ export async function commandCalls(redis) {
   return calls;
 }
 
+/** Commands per unit of work (login, job), most frequent first: `perCommand` as `redisMeter().read()` gives it. */
+export function commandsPerUnit(perCommand, units) {
+  return Object.fromEntries(
+    Object.entries(perCommand)
+      .sort((a, b) => b[1] - a[1])
+      .map(([command, n]) => [command, Math.round((n / units) * 100) / 100]),
+  );
+}
+
 export async function redisCpuSeconds(redis) {
   const info = parseInfo(await redis.info('cpu'));
   return Number(info.used_cpu_user) + Number(info.used_cpu_sys);
