@@ -31,11 +31,16 @@ export class ReadinessTimeoutError extends Error {
   }
 }
 
+/** What a check's name may be: it becomes the `check` label of radius_mfa_readiness_duration_seconds. */
+export const READINESS_CHECK_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
 export function createReadinessRegistry(): ReadinessRegistry {
   const checks = new Map<string, ReadinessCheck>();
   let draining = false;
   return {
     add(name, check) {
+      // A label value and a JSON key an operator reads: a fixed, short, lower-case name.
+      if (!READINESS_CHECK_NAME.test(name)) throw new Error(`readiness check name ${JSON.stringify(name)} must match ${READINESS_CHECK_NAME} (a constant of the code, never data)`);
       if (checks.has(name)) throw new Error(`readiness check ${name} is already registered`);
       checks.set(name, check);
     },

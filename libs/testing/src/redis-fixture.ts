@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { Redis } from 'ioredis';
+import { DaemonStartError } from './daemon-process.js';
 import { freeTcpPort } from './free-port.js';
 
 /** A Redis server for one test suite. `stop()` is idempotent. */
@@ -79,6 +80,8 @@ export interface RedisServerOptions {
   port?: number;
   /** Data directory; a fresh temp dir (removed on stop) by default. */
   dir?: string;
+  /** The program; `redis-server` on PATH by default. */
+  command?: string;
 }
 
 /** Starts a private `redis-server` on 127.0.0.1 on a free port, as BullMQ wants it (noeviction). */
@@ -86,8 +89,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freeTcpPort());
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'rmfa-redis-'));
+  const command = options.command ?? 'redis-server';
   const child = spawn(
-    'redis-server',
+    command,
     [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
       '--maxmemory-policy', 'noeviction', '--protected-mode', 'no', '--loglevel', 'warning',
@@ -95,12 +99,29 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // Rejects when the program cannot be started (ENOENT: not installed) or exits before it answers.
+  // Without an 'error' listener a missing binary would crash the test run instead of failing it.
+  const ended = new Promise<never>((_, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) {
+        exited = true;
+        reject(new DaemonStartError(command, error));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      exited = true;
+      reject(new Error(`${command} on port ${port} exited (${signal ?? `code ${code}`}) before answering PING: ${stderr.trim() || 'no output'}`));
+    });
+  });
+  ended.catch(() => undefined);
   try {
-    await waitForRedis('127.0.0.1', port);
+    await Promise.race([waitForRedis('127.0.0.1', port), ended]);
   } catch (error) {
-    child.kill('SIGKILL');
+    if (!exited) child.kill('SIGKILL');
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   let stopped: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisUnavailableError, startRedis, startRedisServer, type RedisHandle } from '@radius-mfa/testing';
+import { DaemonStartError, RedisUnavailableError, startRedis, startRedisServer, type RedisHandle } from '@radius-mfa/testing';
 
 describe('Redis fixture', () => {
   let redis: RedisHandle;
@@ -45,6 +45,19 @@ describe('Redis fixture', () => {
     after.on('error', () => undefined);
     await expect(after.connect()).rejects.toThrow();
     after.disconnect();
+  });
+
+  it('a redis-server that is not installed fails the suite with DaemonStartError naming the package, not a crash', async () => {
+    const started = startRedisServer({ command: join(tmpdir(), 'rmfa-no-such-dir', 'redis-server') });
+    await expect(started).rejects.toBeInstanceOf(DaemonStartError);
+    await expect(started).rejects.toThrow(/not installed.*apt-get install -y redis-server/);
+  });
+
+  it('a redis-server that exits at once fails with its own message, without waiting out the PING deadline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmfa-redis-bad-'));
+    // The old fixture waited out its 10 s PING deadline and said only that nothing answered.
+    await expect(startRedisServer({ dir, args: ['--no-such-option', 'x'] })).rejects.toThrow(/exited \(code 1\) before answering PING: .*no-such-option/s);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -410,17 +410,18 @@ async function challengeForPush(deps: FlowDependencies, signIn: SignIn, enrolled
 type OutOfBandStart = PushStart | PhoneCodeStart | VoiceCallStart;
 
 /**
- * mfa_provider_requests_total for a push, call or code: a retried job that reuses the
- * transaction's push or code sent nothing, so it is not counted (the counter is traffic and cost).
+ * mfa_provider_requests_total for a push, call or code: the counter is traffic and cost, so what
+ * sent nothing is not counted: a retried job that reuses the transaction's push or code, and a
+ * request the per-user limit refused (its reject is in mfa_challenges_total and the audit).
  */
 function countOutOfBandRequest(deps: FlowDependencies, provider: string, start: OutOfBandStart): void {
-  if ('reused' in start && start.reused) return;
-  deps.countProviderRequest?.(provider, providerOutcome(start));
+  if (start.status === 'refused' || ('reused' in start && start.reused)) return;
+  deps.countProviderRequest?.(provider, providerOutcome(start.status === 'undelivered' ? start.failure : undefined));
 }
 
-function providerOutcome(start: OutOfBandStart): string {
-  if (start.status === 'undelivered') return start.failure.status === 'unreachable' ? 'unavailable' : 'reject';
-  return start.status === 'refused' ? 'reject' : 'accept';
+function providerOutcome(failure: ProviderFailure | undefined): string {
+  if (failure === undefined) return 'accept';
+  return failure.status === 'unreachable' ? 'unavailable' : 'reject';
 }
 
 /** What is counted against the per-user out-of-band budget, as the audit reason names it and as a person reads it. */

@@ -1,6 +1,7 @@
 // mfa_provider_requests_total is provider traffic and cost. A retried auth job (BullMQ's attempts,
 // or the stalled check after a worker died) that finds its transaction's push or approval call
 // sends nothing, so it counts nothing: one request per push or call, however often the job runs.
+// Nor does a push the per-user limit refused: it never reached the notifier.
 // Texted codes: phone-code-retry.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcsVoiceApprover } from '@radius-mfa/directory';
@@ -104,5 +105,17 @@ describe('mfa_provider_requests_total: a retried job that reuses the push or cal
     expect(worker.sabotage.afterFailedRequest).toBe(false);
     expect(approver.calls - calls).toBe(1);
     expect(await worker.providerRequests('voice-call')).toEqual(plusOne(before, 'unavailable'));
+  });
+
+  it('push: a push refused by the per-user limit (3 a minute by default) reached no provider; not counted', async () => {
+    await suite.users.enrollPush('eve');
+    const pushes = phone.pushes.length;
+    const before = await worker.providerRequests('push-notifier');
+    for (let i = 0; i < 3; i++) expect((await suite.ingress.authenticate({ user: 'eve', password: '', clientName: 'push' })).code).toBe(Code.AccessChallenge);
+    const refused = await suite.ingress.authenticate({ user: 'eve', password: '', clientName: 'push' });
+    expect(refused.code).toBe(Code.AccessReject);
+    expect(refused.replyMessage).toMatch(/Too many/);
+    expect(phone.pushes.length - pushes).toBe(3);
+    expect(await worker.providerRequests('push-notifier')).toEqual({ ...before, accept: (before.accept ?? 0) + 3 });
   });
 });

@@ -1,10 +1,11 @@
 // RadSec (RFC 6614): mutual TLS, framing by Length, the close rules of PROTOCOL-CASES §RadSec,
 // and radsecproxy (Debian) bridging a UDP NAS to our RadSec port.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, freeUdpPort, startRedis, type RedisHandle, type TestCertificate, type TestPki } from '@radius-mfa/testing';
+import { createTestPki, freeUdpPort, startDaemonProcess, startRedis, type DaemonProcess, type RedisHandle, type TestCertificate, type TestPki } from '@radius-mfa/testing';
 import { Attr, Code, buildRequest, textAttribute } from '@radius-mfa/radius-protocol';
 import { RadsecPeer, accessRequest, startStandInWorker, startTestIngress, statusServer, testConfig, verifyReply, type StandInWorker, type TestIngress } from './harness.js';
 
@@ -132,14 +133,15 @@ describe('RadSec (RFC 6614)', () => {
 });
 
 describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
-  let proxy: ChildProcess | undefined;
-  afterAll(() => {
-    proxy?.kill('SIGKILL');
+  let proxy: DaemonProcess | undefined;
+  afterAll(async () => {
+    await proxy?.stop();
   });
 
   it('forwards a radclient request over mutual TLS and relays the answer', async () => {
     const udpPort = await freeUdpPort();
-    const conf = join(pki.dir, 'radsecproxy.conf');
+    // Its own dir (the fixture removes it on stop), with the config; the certificates stay in the PKI's.
+    const conf = join(mkdtempSync(join(tmpdir(), 'rmfa-radsecproxy-')), 'radsecproxy.conf');
     writeFileSync(
       conf,
       [
@@ -152,10 +154,10 @@ describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
         '',
       ].join('\n'),
     );
-    proxy = spawn('radsecproxy', ['-f', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let proxyLog = '';
-    proxy.stderr!.on('data', (chunk: Buffer) => (proxyLog += chunk.toString()));
-    proxy.stdout!.on('data', (chunk: Buffer) => (proxyLog += chunk.toString()));
+    // Through the fixture: a missing radsecproxy fails the test with DaemonStartError naming the package.
+    proxy = startDaemonProcess('radsecproxy', ['-f', '-c', conf], join(conf, '..'));
+    await proxy.started();
+    const running = proxy;
     const jobs = worker.jobs.length;
     const answering = (async () => {
       const job = await worker.nextJob();
@@ -165,7 +167,7 @@ describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
     // On a loaded machine radsecproxy may take seconds to bind: ask radclient only once it listens.
     const bound = (): boolean => readFileSync('/proc/net/udp', 'utf8').includes(`:${udpPort.toString(16).toUpperCase().padStart(4, '0')} `);
     for (let waited = 0; !bound(); waited += 100) {
-      if (waited > 20_000 || proxy.exitCode !== null) throw new Error(`radsecproxy is not listening on ${udpPort}:\n${proxyLog}`);
+      if (waited > 20_000 || running.exited()) throw new Error(`radsecproxy is not listening on ${udpPort}:\n${running.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const radclient = await new Promise<{ code: number | null; output: string }>((resolve) => {
@@ -174,9 +176,10 @@ describe('radsecproxy (Debian) bridging UDP to our RadSec port', () => {
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('close', (code) => resolve({ code, output }));
+      child.on('error', (error) => resolve({ code: null, output: `${output}radclient: ${error.message} (Debian package freeradius-utils)` }));
       child.stdin.end('User-Name = ivan, User-Password = pw, Message-Authenticator = 0x00\n');
     });
-    expect(radclient.code, `${radclient.output}\n${proxyLog}`).toBe(0);
+    expect(radclient.code, `${radclient.output}\n${running.output()}`).toBe(0);
     expect(radclient.output).toContain('Received Access-Accept');
     expect(radclient.output).toContain('via radsecproxy');
     expect((await answering).transport).toBe('radsec');
