@@ -1,0 +1,42 @@
+// One socket write per event-loop turn instead of one per command, for connections that cannot
+// use ioredis' autopipelining (BullMQ's: see RedisPurposeOptions.autoPipelining).
+import type { Redis } from 'ioredis';
+import type { Writable } from 'node:stream';
+
+const COALESCED = Symbol('radius-mfa.coalesced-writes');
+
+type MarkedWritable = Writable & { [COALESCED]?: true };
+
+/**
+ * Corks the socket at the first write of a turn and uncorks it once the turn's callbacks and
+ * promise reactions are done (`process.nextTick`): the commands written meanwhile leave in one
+ * `writev`. The bytes and their order are unchanged; only the number of system calls falls.
+ */
+export function coalesceSocketWrites(socket: Writable): void {
+  const marked = socket as MarkedWritable;
+  if (marked[COALESCED]) return;
+  marked[COALESCED] = true;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]): boolean => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as Writable['write'];
+}
+
+/** Applies `coalesceSocketWrites` to each socket a connection opens (a reconnect opens a new one). */
+export function coalesceRedisWrites(redis: Redis): void {
+  const apply = (): void => {
+    const stream = (redis as unknown as { stream?: Writable }).stream;
+    if (stream !== undefined) coalesceSocketWrites(stream);
+  };
+  redis.on('connect', apply);
+}
