@@ -1,5 +1,5 @@
-// One socket write per event-loop turn instead of one per command, for connections that cannot
-// use ioredis' autopipelining (BullMQ's: see RedisPurposeOptions.autoPipelining).
+// One socket write per event-loop turn instead of one per command, for connections without
+// ioredis' autopipelining (all of a single server's or Sentinel's: see RedisPurposeOptions.autoPipelining).
 import type { Redis } from 'ioredis';
 import type { Writable } from 'node:stream';
 

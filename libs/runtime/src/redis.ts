@@ -14,14 +14,16 @@ export interface RedisPurposeOptions {
    */
   bullmq?: boolean | 'fail-fast';
   /**
-   * Batch the commands issued in one event-loop turn into one write (ioredis autopipelining): one
-   * socket write per command was a quarter of a role's CPU. On by default for our own
-   * connections; off by default for BullMQ's: it is not tested upstream with it (Bull users
-   * reported jobs losing their active state under it), and an ioredis pipeline copies every script
-   * defined on its connection when made, dozens on BullMQ's (8 % of the ingress's CPU for its
-   * queue connection, whose adds each went out alone anyway). Blocking commands are never batched.
-   * Without it, a connection still sends each event-loop turn's commands in one socket write
-   * (`coalesceSocketWrites`): the same bytes in the same order, fewer system calls.
+   * ioredis autopipelining. Off by default on a single server or Sentinel: each event-loop turn's
+   * commands leave in one socket write anyway (`coalesceSocketWrites`: the same bytes in the same
+   * order), without the `Pipeline` object an autopipeline makes per turn. With it on, most of what
+   * a login allocated outlived two young-generation GCs although nothing reachable held it (the
+   * ingress promoted about 2 MB per scavenge at half the peak rate, without it 0.7 MB; the worker
+   * 0.95 MB, without it 0.15-0.25 MB), and the p99 at half the peak was higher in each of four
+   * alternating runs (docs/benchmarks.md, "Fourth pass"). BullMQ's
+   * connections never use it (Bull users reported jobs losing their active state under it, and a
+   * pipeline copies every script defined on its connection). A Cluster's own connections keep it:
+   * the Cluster batches per node, where the socket-level coalescing does not reach.
    */
   autoPipelining?: boolean;
 }
@@ -65,7 +67,7 @@ function hostPort(address: string): { host: string; port: number } {
 
 export function createRedis(config: RedisConfig, purpose: string, options: RedisPurposeOptions = {}): RedisClient {
   const url = new URL(config.url);
-  const autoPipelining = options.autoPipelining ?? !options.bullmq;
+  const autoPipelining = options.autoPipelining ?? false;
   const common: RedisOptions = {
     connectionName: redisConnectionName(purpose),
     // Fail fast on the request path (failMode decides); BullMQ's Workers need commands to wait out a reconnect.
@@ -81,7 +83,11 @@ export function createRedis(config: RedisConfig, purpose: string, options: Redis
         return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
       }),
       // A Cluster pipelines per node itself (the option belongs to the Cluster, not its nodes).
-      { enableAutoPipelining: autoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS, redisOptions: { ...common, ...optionsFromUrl(url) } },
+      {
+        enableAutoPipelining: options.autoPipelining ?? !options.bullmq,
+        autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
+        redisOptions: { ...common, ...optionsFromUrl(url) },
+      },
     );
   }
   if (config.sentinel) {
@@ -104,8 +110,8 @@ export function createRedis(config: RedisConfig, purpose: string, options: Redis
 }
 
 /**
- * A connection without autopipelining (BullMQ's) still sends the commands of one event-loop turn
- * in one socket write (see coalesce-writes.ts). A Cluster pipelines per node itself.
+ * A connection without autopipelining (every one by default) sends the commands of one event-loop
+ * turn in one socket write (see coalesce-writes.ts).
  */
 function withCoalescing(redis: Redis, autoPipelining: boolean): Redis {
   if (!autoPipelining) coalesceRedisWrites(redis);

@@ -1,5 +1,5 @@
-// BullMQ's connections cannot autopipeline (see createRedis); their commands issued in one
-// event-loop turn still leave in one socket write. Checked on a real redis-server.
+// No connection autopipelines by default (BullMQ's never do; see createRedis): the commands issued
+// in one event-loop turn still leave in one socket write. Checked on a real redis-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
@@ -29,7 +29,7 @@ async function connected(redis: Redis): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-describe('BullMQ connections: one socket write per event-loop turn', () => {
+describe('connections without autopipelining: one socket write per event-loop turn', () => {
   let server: RedisHandle;
   const clients: Redis[] = [];
   beforeAll(async () => {
@@ -55,6 +55,17 @@ describe('BullMQ connections: one socket write per event-loop turn', () => {
     expect(replies).toEqual(Array.from({ length: 200 }, (_, i) => Math.floor(i / 2) + 1));
     expect(counts).toEqual({ writes: 0, writevs: 1 });
     expect(await redis.lrange('list', 0, -1)).toEqual(Array.from({ length: 100 }, (_, i) => String(2 * i + 1)));
+  });
+
+  it('our own connections too (no autopipelining by default): a turn\'s commands in one writev', async () => {
+    const redis = createRedis({ url: server.url, keyPrefix: '{t}' }, 'ingress') as Redis;
+    clients.push(redis);
+    await connected(redis);
+    expect(redis.options.enableAutoPipelining).toBe(false);
+    const counts = countWrites(redis);
+    const [, exists, all] = await Promise.all([redis.hset('user', 'a', '1'), redis.hexists('txn', 'response'), redis.hgetall('user')]);
+    expect(counts).toEqual({ writes: 0, writevs: 1 });
+    expect([exists, all]).toEqual([0, { a: '1' }]);
   });
 
   it('commands of separate turns are not held back: each turn is flushed before the next', async () => {

@@ -63,19 +63,22 @@ describe('createRedis: one server', () => {
     expect(producer.options.enableAutoPipelining).toBe(false);
   });
 
-  it('autopipelines every connection but BullMQ\'s unless told otherwise, blocking commands apart, and the batched commands keep their own replies', async () => {
+  it('autopipelines no connection unless told to (each turn is one socket write anyway), blocking commands apart, and a turn\'s commands keep their own replies', async () => {
     const bullmq = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'queue', { bullmq: true })) as Redis;
-    const plain = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'pipelined')) as Redis;
-    const optedOut = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'one-by-one', { autoPipelining: false })) as Redis;
+    const plain = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'coalesced')) as Redis;
+    const optedIn = track(createRedis({ url: server.url, keyPrefix: '{t}' }, 'pipelined', { autoPipelining: true })) as Redis;
     expect(bullmq.options.enableAutoPipelining).toBe(false);
     // BullMQ's blocking connection is a duplicate: it inherits the options, BZPOPMIN stays unbatched.
     expect(track(bullmq.duplicate()).options.autoPipeliningIgnoredCommands).toContain('bzpopmin');
-    expect(optedOut.options.enableAutoPipelining).toBe(false);
-    expect(plain.options.enableAutoPipelining).toBe(true);
-    // Issued in one turn: one pipeline on the wire, each promise its own reply (errors included).
-    const replies = await Promise.allSettled([plain.set('{t}:p', 'a'), plain.incr('{t}:p'), plain.append('{t}:p', 'b'), plain.get('{t}:p')]);
-    expect(replies.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(replies[3]).toEqual({ status: 'fulfilled', value: 'ab' });
+    expect(plain.options.enableAutoPipelining).toBe(false);
+    expect(optedIn.options.enableAutoPipelining).toBe(true);
+    // Issued in one turn: one write on the wire (coalesce-writes.test.ts), each promise its own reply (errors included).
+    for (const [i, redis] of [plain, optedIn].entries()) {
+      const key = `{t}:p${i}`;
+      const replies = await Promise.allSettled([redis.set(key, 'a'), redis.incr(key), redis.append(key, 'b'), redis.get(key)]);
+      expect(replies.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(replies[3]).toEqual({ status: 'fulfilled', value: 'ab' });
+    }
   });
 });
 
