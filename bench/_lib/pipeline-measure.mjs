@@ -7,8 +7,13 @@ import { round } from './stats.mjs';
 import { benchClient, newSealingKey, startBenchRedis, startSystem, systemConfigYaml } from './system.mjs';
 import { enrollTotpUsers, totpChooser } from './totp-population.mjs';
 
-/** `env`: extra environment of the role processes (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
-export async function measurePipeline({ redisUrl, seconds, userCount, log = () => {}, env = {} }) {
+/**
+ * The pipeline under test: `userCount` TOTP users enrolled, the roles (ingress, worker, results-api)
+ * started as processes on `redisUrl` with the extra environment `env`, then `use({ secret,
+ * targets, nextLogin, processes })` (what a load generator needs), then the roles stopped. Returns
+ * `{ enrollSeconds, result }` with `use`'s result.
+ */
+export async function withPipeline({ redisUrl, userCount, log = () => {}, env = {} }, use) {
   const secret = randomBytes(16).toString('hex');
   const sealingKey = newSealingKey();
   const seed = randomBytes(16);
@@ -24,7 +29,7 @@ export async function measurePipeline({ redisUrl, seconds, userCount, log = () =
   try {
     const [ingress] = system.byRole('ingress');
     const chooser = totpChooser({ seed, count: userCount });
-    const rates = await measureLoginRates({
+    const result = await use({
       secret,
       targets: [{ host: '127.0.0.1', port: ingress.ports.radius }],
       nextLogin: () => {
@@ -33,14 +38,17 @@ export async function measurePipeline({ redisUrl, seconds, userCount, log = () =
         return login && { user: login.user, password: login.code };
       },
       processes: Object.fromEntries(system.processes.map((p) => [p.role, p.pid])),
-      redisUrl,
-      seconds,
-      log,
     });
-    return { users: userCount, enrollSeconds: round(enrollSeconds, 1), ...rates };
+    return { enrollSeconds, result };
   } finally {
     await system.stop();
   }
+}
+
+/** `env`: extra environment of the role processes (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
+export async function measurePipeline({ redisUrl, seconds, userCount, log = () => {}, env = {} }) {
+  const { enrollSeconds, result } = await withPipeline({ redisUrl, userCount, log, env }, (load) => measureLoginRates({ ...load, redisUrl, seconds, log }));
+  return { users: userCount, enrollSeconds: round(enrollSeconds, 1), ...result };
 }
 
 /**
