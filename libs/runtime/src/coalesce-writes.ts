@@ -1,6 +1,6 @@
 // One socket write per event-loop turn instead of one per command, for connections without
-// ioredis' autopipelining (all of a single server's or Sentinel's: see RedisPurposeOptions.autoPipelining).
-import type { Redis } from 'ioredis';
+// ioredis' autopipelining (every one createRedis makes: see RedisPurposeOptions.autoPipelining).
+import type { Cluster, Redis } from 'ioredis';
 import type { Writable } from 'node:stream';
 
 const COALESCED = Symbol('radius-mfa.coalesced-writes');
@@ -32,11 +32,21 @@ export function coalesceSocketWrites(socket: Writable): void {
   }) as Writable['write'];
 }
 
-/** Applies `coalesceSocketWrites` to each socket a connection opens (a reconnect opens a new one). */
+/**
+ * Applies `coalesceSocketWrites` to the connection's socket, if it has one yet, and to each socket
+ * it opens later (a reconnect opens a new one).
+ */
 export function coalesceRedisWrites(redis: Redis): void {
   const apply = (): void => {
     const stream = (redis as unknown as { stream?: Writable }).stream;
     if (stream !== undefined) coalesceSocketWrites(stream);
   };
+  apply();
   redis.on('connect', apply);
+}
+
+/** `coalesceRedisWrites` for every node connection of a Cluster, those it has and those it adds. */
+export function coalesceClusterWrites(cluster: Cluster): void {
+  for (const node of cluster.nodes('all')) coalesceRedisWrites(node);
+  cluster.on('+node', (node: Redis) => coalesceRedisWrites(node));
 }

@@ -1,7 +1,7 @@
 // Redis connections for every role: one URL, Sentinel or Cluster, from `config.redis`.
 import { Redis, Cluster, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '@radius-mfa/config';
-import { coalesceRedisWrites } from './coalesce-writes.js';
+import { coalesceClusterWrites, coalesceRedisWrites } from './coalesce-writes.js';
 
 /** A connection from `createRedis`: a single server (also via Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -14,16 +14,15 @@ export interface RedisPurposeOptions {
    */
   bullmq?: boolean | 'fail-fast';
   /**
-   * ioredis autopipelining. Off by default on a single server or Sentinel: each event-loop turn's
-   * commands leave in one socket write anyway (`coalesceSocketWrites`: the same bytes in the same
-   * order), without the `Pipeline` object an autopipeline makes per turn. With it on, most of what
+   * ioredis autopipelining. Off by default: each event-loop turn's commands leave in one socket
+   * write anyway (`coalesceSocketWrites`, on a Cluster's node connections too: the same bytes in the
+   * same order), without the `Pipeline` object an autopipeline makes per turn. With it on, most of what
    * a login allocated outlived two young-generation GCs although nothing reachable held it (the
    * ingress promoted about 2 MB per scavenge at half the peak rate, without it 0.7 MB; the worker
    * 0.95 MB, without it 0.15-0.25 MB), and the p99 at half the peak was higher in each of four
    * alternating runs (docs/benchmarks.md, "Fourth pass"). BullMQ's
    * connections never use it (Bull users reported jobs losing their active state under it, and a
-   * pipeline copies every script defined on its connection). A Cluster's own connections keep it:
-   * the Cluster batches per node, where the socket-level coalescing does not reach.
+   * pipeline copies every script defined on its connection).
    */
   autoPipelining?: boolean;
 }
@@ -77,18 +76,16 @@ export function createRedis(config: RedisConfig, purpose: string, options: Redis
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
   };
   if (config.cluster) {
-    return new Cluster(
+    const cluster = new Cluster(
       config.cluster.nodes.map((node) => {
         const u = new URL(node);
         return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
       }),
-      // A Cluster pipelines per node itself (the option belongs to the Cluster, not its nodes).
-      {
-        enableAutoPipelining: options.autoPipelining ?? !options.bullmq,
-        autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
-        redisOptions: { ...common, ...optionsFromUrl(url) },
-      },
+      // Autopipelining, when asked for, is the Cluster's option (it batches per node), not its nodes'.
+      { enableAutoPipelining: autoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS, redisOptions: { ...common, ...optionsFromUrl(url) } },
     );
+    if (!autoPipelining) coalesceClusterWrites(cluster);
+    return cluster;
   }
   if (config.sentinel) {
     return withCoalescing(new Redis({

@@ -5,23 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
 import { createRedis } from '@radius-mfa/runtime';
 import { startRedisServer, type RedisHandle } from '@radius-mfa/testing';
-
-/** Counts the socket's writes as Node's stream hands them to the OS: `_write` one chunk, `_writev` many. */
-function countWrites(redis: Redis): { writes: number; writevs: number } {
-  const socket = (redis as unknown as { stream: Socket & { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void } }).stream;
-  const counts = { writes: 0, writevs: 0 };
-  const write = socket._write.bind(socket);
-  const writev = socket._writev.bind(socket);
-  socket._write = (...args: unknown[]) => {
-    counts.writes++;
-    write(...args);
-  };
-  socket._writev = (...args: unknown[]) => {
-    counts.writevs++;
-    writev(...args);
-  };
-  return counts;
-}
+import { countWrites } from './socket-writes.js';
 
 async function connected(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') await new Promise<void>((resolve) => redis.once('ready', () => resolve()));

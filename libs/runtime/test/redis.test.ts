@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { createRedis, RedisAddressError, redisConnectionName, type RedisClient } from '@radius-mfa/runtime';
 import { freeTcpPort, startRedisServer, waitForRedis, type RedisHandle } from '@radius-mfa/testing';
+import { countWrites } from './socket-writes.js';
 
 const opened: RedisClient[] = [];
 function track<T extends RedisClient>(client: T): T {
@@ -150,10 +151,18 @@ describe('createRedis: Cluster', () => {
     expect(await cluster.get('{rmfa}:a')).toBe('1');
   });
 
-  it('autopipelines per node (the option is the Cluster\'s)', async () => {
-    const cluster = track(createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: '{rmfa}', cluster: { nodes: [node.url] } }, 'cluster-pipelined'));
-    expect(cluster.options.enableAutoPipelining).toBe(true);
-    const [, count] = await Promise.all([cluster.set('{rmfa}:n', '1'), cluster.incr('{rmfa}:n')]);
+  it('does not autopipeline unless told to (the option is the Cluster\'s); a turn\'s commands to a node leave in one write', async () => {
+    const cluster = track(createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: '{rmfa}', cluster: { nodes: [node.url] } }, 'cluster-coalesced')) as Cluster;
+    expect(cluster.options.enableAutoPipelining).toBe(false);
+    await cluster.set('{rmfa}:n', '0');
+    const [connection] = cluster.nodes('master');
+    const counts = countWrites(connection!);
+    const replies = await Promise.all([cluster.set('{rmfa}:n', '1'), cluster.incr('{rmfa}:n'), cluster.incr('{rmfa}:n')]);
+    expect(replies).toEqual(['OK', 2, 3]);
+    expect(counts).toEqual({ writes: 0, writevs: 1 });
+    const optedIn = track(createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: '{rmfa}', cluster: { nodes: [node.url] } }, 'cluster-pipelined', { autoPipelining: true }));
+    expect(optedIn.options.enableAutoPipelining).toBe(true);
+    const [, count] = await Promise.all([optedIn.set('{rmfa}:m', '1'), optedIn.incr('{rmfa}:m')]);
     expect(count).toBe(2);
   });
 });
