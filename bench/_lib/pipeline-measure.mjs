@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { measureLoginRates } from './login-rates.mjs';
+import { driveLogins, openRadiusClient } from './radius-load.mjs';
 import { round } from './stats.mjs';
 import { benchClient, newSealingKey, startBenchRedis, startSystem, systemConfigYaml } from './system.mjs';
 import { enrollTotpUsers, totpChooser } from './totp-population.mjs';
@@ -49,6 +50,30 @@ export async function withPipeline({ redisUrl, userCount, log = () => {}, env = 
 export async function measurePipeline({ redisUrl, seconds, userCount, log = () => {}, env = {} }) {
   const { enrollSeconds, result } = await withPipeline({ redisUrl, userCount, log, env }, (load) => measureLoginRates({ ...load, redisUrl, seconds, log }));
   return { users: userCount, enrollSeconds: round(enrollSeconds, 1), ...result };
+}
+
+/**
+ * For the paced diagnostics (latency-curve, syscalls-per-login): a private Redis, the pipeline on
+ * it and a load client, then `use({ drive, pids })`: `drive(rate, seconds, warmupSeconds = 1)`
+ * paces logins and resolves with their counts and latencies; `pids` of ingress, worker, results
+ * and Redis. Returns `use`'s result.
+ */
+export async function withPacedPipeline({ userCount, log = () => {} }, use) {
+  const redis = await startBenchRedis();
+  try {
+    const { result } = await withPipeline({ redisUrl: redis.url, userCount, log }, async ({ secret, targets, nextLogin, processes }) => {
+      const client = await openRadiusClient({ secret, sockets: 4 });
+      try {
+        const drive = (rate, seconds, warmupSeconds = 1) => driveLogins({ client, secret, targets, nextLogin, inFlight: client.capacity, rate, seconds, warmupSeconds });
+        return await use({ drive, pids: { ...processes, redis: redis.process.pid } });
+      } finally {
+        await client.close();
+      }
+    });
+    return result;
+  } finally {
+    await redis.stop();
+  }
 }
 
 /**

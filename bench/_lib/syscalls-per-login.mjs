@@ -5,10 +5,8 @@
 // `node bench/_lib/syscalls-per-login.mjs [rate] [seconds]` (a file starting with `_lib` is not a
 // benchmark; run it with the Node 24 of node_modules after `npx tsc -b`).
 import { readFileSync } from 'node:fs';
-import { withPipeline } from './pipeline-measure.mjs';
-import { driveLogins, openRadiusClient } from './radius-load.mjs';
+import { withPacedPipeline } from './pipeline-measure.mjs';
 import { round } from './stats.mjs';
-import { startBenchRedis } from './system.mjs';
 
 const rate = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 6);
@@ -25,31 +23,21 @@ function processIo(pid) {
   );
 }
 
-const redis = await startBenchRedis();
-try {
-  const { result } = await withPipeline({ redisUrl: redis.url, userCount: 100_000 }, async ({ secret, targets, nextLogin, processes }) => {
-    const pids = { ingress: processes.ingress, worker: processes.worker, redis: redis.process.pid };
-    const client = await openRadiusClient({ secret, sockets: 4 });
-    try {
-      // Warm-up: JIT, connections, the user hashes' first reads.
-      await driveLogins({ client, secret, targets, nextLogin, inFlight: client.capacity, rate, seconds: 2, warmupSeconds: 1 });
-      const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processIo(pid)]));
-      const run = await driveLogins({ client, secret, targets, nextLogin, inFlight: client.capacity, rate, seconds, warmupSeconds: 0 });
-      const after = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processIo(pid)]));
-      const logins = run.counts.accept;
-      const perLogin = (name, field) => round((after[name][field] - before[name][field]) / logins, 2);
-      return {
-        rate,
-        logins,
-        p50Ms: run.p50Ms,
-        p99Ms: run.p99Ms,
-        ...Object.fromEntries(Object.keys(pids).map((name) => [name, { writesPerLogin: perLogin(name, 'syscw'), readsPerLogin: perLogin(name, 'syscr') }])),
-      };
-    } finally {
-      await client.close();
-    }
-  });
-  console.log(JSON.stringify({ diagnostic: 'syscalls-per-login', seconds, ...result }));
-} finally {
-  await redis.stop();
-}
+const result = await withPacedPipeline({ userCount: 100_000 }, async ({ drive, pids }) => {
+  const measured = { ingress: pids.ingress, worker: pids.worker, redis: pids.redis };
+  // Warm-up: JIT, connections, the user hashes' first reads.
+  await drive(rate, 2);
+  const before = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, processIo(pid)]));
+  const run = await drive(rate, seconds, 0);
+  const after = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, processIo(pid)]));
+  const logins = run.counts.accept;
+  const perLogin = (name, field) => round((after[name][field] - before[name][field]) / logins, 2);
+  return {
+    rate,
+    logins,
+    p50Ms: run.p50Ms,
+    p99Ms: run.p99Ms,
+    ...Object.fromEntries(Object.keys(measured).map((name) => [name, { writesPerLogin: perLogin(name, 'syscw'), readsPerLogin: perLogin(name, 'syscr') }])),
+  };
+});
+console.log(JSON.stringify({ diagnostic: 'syscalls-per-login', seconds, ...result }));

@@ -32,7 +32,7 @@ export class ReadinessTimeoutError extends Error {
 }
 
 /** What a check's name may be: it becomes the `check` label of radius_mfa_readiness_duration_seconds. */
-export const READINESS_CHECK_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const READINESS_CHECK_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 export function createReadinessRegistry(): ReadinessRegistry {
   const checks = new Map<string, ReadinessCheck>();

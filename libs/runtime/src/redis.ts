@@ -75,44 +75,37 @@ export function createRedis(config: RedisConfig, purpose: string, options: Redis
     autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
   };
-  if (config.cluster) {
-    const cluster = new Cluster(
-      config.cluster.nodes.map((node) => {
-        const u = new URL(node);
-        return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
-      }),
-      // Autopipelining, when asked for, is the Cluster's option (it batches per node), not its nodes'.
-      { enableAutoPipelining: autoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS, redisOptions: { ...common, ...optionsFromUrl(url) } },
-    );
-    if (!autoPipelining) coalesceClusterWrites(cluster);
-    return cluster;
+  const client = config.cluster
+    ? new Cluster(
+        config.cluster.nodes.map((node) => {
+          const u = new URL(node);
+          return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379) };
+        }),
+        // Autopipelining, when asked for, is the Cluster's option (it batches per node), not its nodes'.
+        { enableAutoPipelining: autoPipelining, autoPipeliningIgnoredCommands: BLOCKING_COMMANDS, redisOptions: { ...common, ...optionsFromUrl(url) } },
+      )
+    : config.sentinel
+      ? new Redis({
+          ...common,
+          enableAutoPipelining: autoPipelining,
+          ...optionsFromUrl(url),
+          name: config.sentinel.name,
+          sentinels: config.sentinel.sentinels.map(hostPort),
+          ...(config.sentinel.password ? { sentinelPassword: config.sentinel.password } : {}),
+        })
+      : new Redis({
+          ...common,
+          enableAutoPipelining: autoPipelining,
+          ...optionsFromUrl(url),
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(url.port || 6379),
+        });
+  // Without autopipelining (the default), each turn's commands still leave in one socket write.
+  if (!autoPipelining) {
+    if (client instanceof Cluster) coalesceClusterWrites(client);
+    else coalesceRedisWrites(client);
   }
-  if (config.sentinel) {
-    return withCoalescing(new Redis({
-      ...common,
-      enableAutoPipelining: autoPipelining,
-      ...optionsFromUrl(url),
-      name: config.sentinel.name,
-      sentinels: config.sentinel.sentinels.map(hostPort),
-      ...(config.sentinel.password ? { sentinelPassword: config.sentinel.password } : {}),
-    }), autoPipelining);
-  }
-  return withCoalescing(new Redis({
-    ...common,
-    enableAutoPipelining: autoPipelining,
-    ...optionsFromUrl(url),
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || 6379),
-  }), autoPipelining);
-}
-
-/**
- * A connection without autopipelining (every one by default) sends the commands of one event-loop
- * turn in one socket write (see coalesce-writes.ts).
- */
-function withCoalescing(redis: Redis, autoPipelining: boolean): Redis {
-  if (!autoPipelining) coalesceRedisWrites(redis);
-  return redis;
+  return client;
 }
 
 /** `/readyz` check: Redis answers PING now. */
