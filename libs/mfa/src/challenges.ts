@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
 import { LuaScript, pairsToRecord } from '@radius-mfa/contracts';
 import { normaliseMatchNumber } from './number-matching.js';
 import { UserField } from './user-fields.js';
+import { approvalTokenKey } from './link-tokens.js';
 
 /**
  * Out-of-band challenges (push, and any method decided outside the RADIUS exchange): the worker
@@ -200,10 +201,6 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `);
 
-function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
 function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -250,7 +247,7 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
   }
 
   async function readToken(token: string): Promise<{ key: string; value: string; parsed: NonNullable<ReturnType<typeof parseTokenValue>> } | undefined> {
-    const key = keys.approvalToken(hashToken(token));
+    const key = approvalTokenKey(keys, token);
     const value = await redis.get(key);
     const parsed = value === null ? undefined : parseTokenValue(value);
     return value !== null && parsed ? { key, value, parsed } : undefined;
@@ -301,8 +298,8 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
           keys.challengeByTxn(challenge.txn),
           keys.challenge(challengeId),
           keys.pendingChallenges(),
-          keys.approvalToken(hashToken(approveToken)),
-          keys.approvalToken(hashToken(denyToken)),
+          approvalTokenKey(keys, approveToken),
+          approvalTokenKey(keys, denyToken),
         ],
         [
           challengeId,

@@ -1,9 +1,10 @@
 // Single-use enrollment links: an admin (results-api) or a sign-in under `unenrolled: enroll`
 // (mfa-worker) creates one for a user; the person opens it, scans the QR code and confirms with a
 // first code (or enrolls for push). Redis keeps only the token's SHA-256. Shared by both services.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
+import { enrollmentLinkKey } from './link-tokens.js';
 
 export type EnrollmentMethod = 'totp' | 'push';
 
@@ -34,12 +35,8 @@ export function enrollmentUrl(publicUrl: string, token: string): string {
 /** KEYS[1] link hash. Sets totpIssued if the link exists. Returns 1 if it did. */
 const MARK_TOTP_ISSUED = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'totpIssued', '1') return 1 end return 0`;
 
-function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
 export function createEnrollmentLinks(redis: Redis, keys: RedisKeys): EnrollmentLinks {
-  const keyOf = (token: string): string => keys.enrollment(hashToken(token));
+  const keyOf = (token: string): string => enrollmentLinkKey(keys, token);
   return {
     async create(user, { methods, ttlMs }) {
       const token = randomBytes(32).toString('base64url');

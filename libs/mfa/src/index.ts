@@ -101,3 +101,4 @@ export {
   type EnrollmentLink,
   type EnrollmentMethod,
 } from './enrollment-links.js';
+export { approvalTokenKey, enrollmentLinkKey } from './link-tokens.js';

@@ -76,6 +76,7 @@ export async function buildApp(deps: ResultsDependencies, options: BuildAppOptio
   await app.register(securityPlugin, {
     rateLimits: { ...DEFAULT_HTTP_RATE_LIMITS, ...options.rateLimits },
     ...(!options.rateLimitInMemory && { redis: deps.redis }),
+    links: deps.redis,
     rateLimitNamespace: deps.keys.rate('http', ''),
     publicUrl,
   });

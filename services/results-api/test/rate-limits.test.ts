@@ -1,5 +1,5 @@
 // Rate limits a flood cannot turn against real users: per token on the link routes, unknown tokens
-// charged to the client address (read from X-Forwarded-For only through a trusted proxy), admin apart.
+// charged to the client address (whose live links are still served) (read from X-Forwarded-For only through a trusted proxy), admin apart.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -52,13 +52,26 @@ describe('rate limits (counters in Redis, two pods)', () => {
     expect(approved.json()).toEqual({ status: 'approved' });
     expect(await suite.redis.hgetBuffer(suite.keys.txn(push.txn), 'response')).toEqual(push.accept);
 
-    // The flooding address pays for its junk: even a real link is refused from it until the window ends.
-    const fromFlooder = await createPush(suite, { prompt: 'challenge' });
-    const refused = await from(podA, '203.0.113.5', 'POST', `/v1/approve/${fromFlooder.approveToken}`);
+    // The flooding address pays for its junk: more of it is refused until the window ends...
+    const refused = await from(podA, '203.0.113.5', 'POST', `/v1/approve/${junkToken()}`);
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();
     expect(refused.json()).toMatchObject({ error: 'rate-limited' });
-    expect((await suite.worker.getChallenge(fromFlooder.challengeId))?.status).toBe('pending');
+    // ...but a phone behind the same address (an office or carrier NAT) still approves a live link,
+    // opens its page, and denies another.
+    const behindTheSameNat = await createPush(suite, { prompt: 'challenge' });
+    expect((await from(podA, '203.0.113.5', 'GET', `/v1/approve/${behindTheSameNat.approveToken}`)).statusCode).toBe(200);
+    const natApproved = await from(podA, '203.0.113.5', 'POST', `/v1/approve/${behindTheSameNat.approveToken}`);
+    expect(natApproved.statusCode).toBe(200);
+    expect((await suite.worker.getChallenge(behindTheSameNat.challengeId))?.status).toBe('approved');
+    const denied = await createPush(suite, { prompt: 'challenge' });
+    expect((await from(podB, '203.0.113.5', 'POST', `/v1/deny/${denied.denyToken}`)).statusCode).toBe(200);
+    expect((await suite.worker.getChallenge(denied.challengeId))?.status).toBe('denied');
+    // An enrollment link is a live link too.
+    const { token } = await suite.deps.enrollmentLinks.create('nat-enrollee', { methods: ['totp'], ttlMs: 60_000 });
+    expect((await from(podB, '203.0.113.5', 'GET', `/v1/enroll/${token}`)).statusCode).toBe(200);
+    // A link that never was is still refused.
+    expect((await from(podB, '203.0.113.5', 'GET', `/v1/enroll/${junkToken()}`)).statusCode).toBe(429);
   });
 
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy: a fresh spoofed address per request is still one client', async () => {

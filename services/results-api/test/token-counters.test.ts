@@ -19,7 +19,7 @@ describe('token limit counters', () => {
 
   const kinds: [string, () => TokenLimitCounters][] = [
     ['redis', () => redisTokenCounters(suite.redis, suite.keys.rate('http', ''), LIMITS)],
-    ['memory', () => memoryTokenCounters(LIMITS)],
+    ['memory', () => memoryTokenCounters(LIMITS, Date.now, async (key) => (await suite.redis.exists(key)) === 1)],
   ];
 
   describe.each(kinds)('%s', (_kind, create) => {
@@ -52,5 +52,33 @@ describe('token limit counters', () => {
       await sleep(WINDOW_MS + 50);
       expect(await counters.admit('198.51.100.1', 'token-d')).toEqual({ refused: false });
     });
+
+    it('serves a live link from an address past its misses (a NAT shared with the sender of junk), still within its own budget', async () => {
+      const counters = create();
+      const live = `${suite.keys.prefix}:approval:live-${Math.random()}`;
+      const gone = `${suite.keys.prefix}:approval:gone-${Math.random()}`;
+      await suite.redis.set(live, 'challenge', 'PX', 60_000);
+      await counters.chargeMiss('198.51.100.9');
+      await counters.chargeMiss('198.51.100.9');
+      // Past its misses: a link whose key is gone, or a request naming no key, is refused uncounted.
+      expect(await counters.admit('198.51.100.9', 'token-e', gone)).toMatchObject({ refused: true });
+      expect(await counters.admit('198.51.100.9', 'token-e')).toMatchObject({ refused: true });
+      // The live link is served, and counted against its own budget of two.
+      expect(await counters.admit('198.51.100.9', 'token-f', live)).toEqual({ refused: false });
+      expect(await counters.admit('198.51.100.9', 'token-f', live)).toEqual({ refused: false });
+      expect(await counters.admit('198.51.100.9', 'token-f', live)).toMatchObject({ refused: true });
+      // token-e's refusals used none of its budget.
+      expect(await counters.admit('198.51.100.10', 'token-e', gone)).toEqual({ refused: false });
+      expect(await counters.admit('198.51.100.10', 'token-e', gone)).toEqual({ refused: false });
+    });
+  });
+
+  it('counters in memory without a way to look a link up refuse every link from an address past its misses', async () => {
+    const counters = memoryTokenCounters(LIMITS);
+    const live = `${suite.keys.prefix}:approval:live-${Math.random()}`;
+    await suite.redis.set(live, 'challenge', 'PX', 60_000);
+    await counters.chargeMiss('198.51.100.11');
+    await counters.chargeMiss('198.51.100.11');
+    expect(await counters.admit('198.51.100.11', 'token-g', live)).toMatchObject({ refused: true });
   });
 });

@@ -15,6 +15,8 @@ export interface SecurityOptions {
   readonly redis?: Redis;
   /** Prefix of the counters' keys (from redisKeys, so they stay in the product's hash slot). */
   readonly rateLimitNamespace: string;
+  /** Where the links live (the product's Redis): a link's limit asks whether it is live even with counters in memory. */
+  readonly links?: Redis;
   /** `api.publicUrl`: the one origin whose pages may POST here. */
   readonly publicUrl: string;
 }
@@ -61,6 +63,7 @@ async function security(app: FastifyInstance, options: SecurityOptions): Promise
   await app.register(tokenLimitsPlugin, {
     limits: options.rateLimits,
     ...(options.redis && { redis: options.redis }),
+    ...(options.links && { links: options.links }),
     namespace: options.rateLimitNamespace,
   });
 

@@ -8,20 +8,29 @@ import type { HttpRateLimits } from '../dependencies.js';
 export type TokenAdmission = { readonly refused: false } | { readonly refused: true; readonly retryAfterMs: number };
 
 export interface TokenLimitCounters {
-  /** Refused while the address has spent its misses (the token is then not counted); else counts one use of the token. */
-  admit(address: string, tokenDigest: string): Promise<TokenAdmission>;
+  /**
+   * Refused while the address has spent its misses (the token is then not counted), unless
+   * `liveKey` (the Redis key that exists while the link is live) exists: a real link is never
+   * refused for what others behind the same address (an office NAT, a carrier's) sent. Else counts
+   * one use of the token, refused past its own budget.
+   */
+  admit(address: string, tokenDigest: string, liveKey?: string): Promise<TokenAdmission>;
   /** The request named an unknown, malformed or wrong token: one miss for its address. */
   chargeMiss(address: string): Promise<void>;
 }
 
 /**
  * KEYS[1]  misses of the client address  KEYS[2]  uses of the token
+ * KEYS[3]  (optional) the key that exists while the token's link is live
  * ARGV[1]  misses allowed  ARGV[2]  uses allowed  ARGV[3]  the token's window (ms)
- * Returns  {refused (0 | 1), retryAfterMs}: the misses are only read; a use is counted unless the address is refused.
+ * Returns  {refused (0 | 1), retryAfterMs}: the misses are only read; a use is counted unless the
+ * address is refused. An address past its misses is refused unless KEYS[3] exists.
  */
 const ADMIT = new LuaScript(`
 local misses = tonumber(redis.call('GET', KEYS[1]) or '0')
-if misses >= tonumber(ARGV[1]) then return {1, math.max(redis.call('PTTL', KEYS[1]), 0)} end
+if misses >= tonumber(ARGV[1]) and (KEYS[3] == nil or redis.call('EXISTS', KEYS[3]) == 0) then
+  return {1, math.max(redis.call('PTTL', KEYS[1]), 0)}
+end
 local uses = redis.call('INCR', KEYS[2])
 if uses == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 if uses > tonumber(ARGV[2]) then return {1, math.max(redis.call('PTTL', KEYS[2]), 0)} end
@@ -38,8 +47,8 @@ export function redisTokenCounters(redis: Redis, namespace: string, limits: Http
   const { perToken, unknownTokensPerAddress: misses } = limits;
   const missKey = (address: string): string => `${namespace}miss:${address}`;
   return {
-    async admit(address, tokenDigest) {
-      const keys = [missKey(address), `${namespace}token:${tokenDigest}`];
+    async admit(address, tokenDigest, liveKey) {
+      const keys = [missKey(address), `${namespace}token:${tokenDigest}`, ...(liveKey === undefined ? [] : [liveKey])];
       const [refused, retryAfterMs] = (await ADMIT.run(redis, keys, [misses.max, perToken.max, perToken.timeWindowMs])) as [number, number];
       return refused === 1 ? { refused: true, retryAfterMs } : { refused: false };
     },
@@ -52,8 +61,12 @@ export function redisTokenCounters(redis: Redis, namespace: string, limits: Http
 /** Past this many live windows, expired ones are swept and then the oldest dropped (a flood of junk tokens). */
 const MEMORY_WINDOWS_MAX = 10_000;
 
-/** The same counting in this process only (`rateLimitInMemory`). */
-export function memoryTokenCounters(limits: HttpRateLimits, now: () => number = Date.now): TokenLimitCounters {
+/**
+ * The same counting in this process only (`rateLimitInMemory`). `isLive` answers whether a link's
+ * key exists (the links are in Redis either way); without it an address past its misses is refused
+ * on every link.
+ */
+export function memoryTokenCounters(limits: HttpRateLimits, now: () => number = Date.now, isLive?: (key: string) => Promise<boolean>): TokenLimitCounters {
   const { perToken, unknownTokensPerAddress: misses } = limits;
   const windows = new Map<string, { count: number; endsAt: number }>();
   const live = (key: string): { count: number; endsAt: number } | undefined => {
@@ -75,9 +88,11 @@ export function memoryTokenCounters(limits: HttpRateLimits, now: () => number = 
     return window;
   };
   return {
-    async admit(address, tokenDigest) {
+    async admit(address, tokenDigest, liveKey) {
       const spent = live(`miss:${address}`);
-      if ((spent?.count ?? 0) >= misses.max) return { refused: true, retryAfterMs: spent ? spent.endsAt - now() : 0 };
+      if ((spent?.count ?? 0) >= misses.max && !(liveKey !== undefined && isLive !== undefined && (await isLive(liveKey)))) {
+        return { refused: true, retryAfterMs: spent ? spent.endsAt - now() : 0 };
+      }
       const uses = count(`token:${tokenDigest}`, perToken.timeWindowMs);
       return uses.count > perToken.max ? { refused: true, retryAfterMs: uses.endsAt - now() } : { refused: false };
     },

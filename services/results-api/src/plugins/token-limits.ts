@@ -1,6 +1,7 @@
 // Limits of the routes that carry a link's token. Each token has its own budget, and only an
 // unknown, malformed or wrong token costs the client address: a flood of junk links from one
-// address refuses that address, never a real approval from another.
+// address refuses that address's junk, never a real approval, from another address or from the
+// same one (phones behind an office or carrier NAT share it with whoever sent the junk).
 import { createHash } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { normalizeIP } from '@fastify/rate-limit';
@@ -13,12 +14,21 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route parameter holding the link's token: the route is limited per token (token-limits.ts). */
     tokenLimit?: string;
+    /** The Redis key that exists while the link carrying this token is live. */
+    tokenLiveKey?: (token: string) => string;
   }
 }
 
-/** Route config of a token route: out of the per-address default limit, into the per-token one. */
-export function tokenLimited(param: string): { readonly rateLimit: false; readonly tokenLimit: string } {
-  return { rateLimit: false, tokenLimit: param };
+/**
+ * Route config of a token route: out of the per-address default limit, into the per-token one.
+ * `liveKey`: the key that exists while the link is live, so that a live link is served even from
+ * an address whose misses are spent.
+ */
+export function tokenLimited(
+  param: string,
+  liveKey: (token: string) => string,
+): { readonly rateLimit: false; readonly tokenLimit: string; readonly tokenLiveKey: (token: string) => string } {
+  return { rateLimit: false, tokenLimit: param, tokenLiveKey: liveKey };
 }
 
 /** Answers that say the token is malformed, unknown, badly signed or refused: charged to the address. */
@@ -29,11 +39,14 @@ export function clientAddressKey(request: FastifyRequest): string {
   return normalizeIP(request.ip);
 }
 
-/** A digest names the token's counter: a token (a credential) never reaches Redis in clear. */
-function tokenDigest(request: FastifyRequest): string {
+function tokenOf(request: FastifyRequest): string {
   const param = request.routeOptions.config.tokenLimit ?? '';
-  const token = (request.params as Record<string, unknown>)[param];
-  return createHash('sha256').update(String(token ?? '')).digest('base64url').slice(0, 22);
+  return String((request.params as Record<string, unknown>)[param] ?? '');
+}
+
+/** A digest names the token's counter: a token (a credential) never reaches Redis in clear. */
+function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 22);
 }
 
 async function refuse(reply: FastifyReply, retryAfterSeconds: number): Promise<void> {
@@ -49,17 +62,23 @@ export interface TokenLimitsOptions {
   readonly redis?: Redis;
   /** Prefix of the counters' keys (from redisKeys). */
   readonly namespace: string;
+  /** Where the links live, for counters in memory (in Redis, the counting script looks itself). */
+  readonly links?: Redis;
 }
 
 async function tokenLimits(app: FastifyInstance, options: TokenLimitsOptions): Promise<void> {
-  const counters = options.redis ? redisTokenCounters(options.redis, options.namespace, options.limits) : memoryTokenCounters(options.limits);
+  const { links } = options;
+  const counters = options.redis
+    ? redisTokenCounters(options.redis, options.namespace, options.limits)
+    : memoryTokenCounters(options.limits, Date.now, links && (async (key) => (await links.exists(key)) === 1));
 
   // onRequest: before the body is read, so a refused request costs one round trip and nothing more.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.tokenLimit === undefined) return;
     let admission: TokenAdmission;
     try {
-      admission = await counters.admit(clientAddressKey(request), tokenDigest(request));
+      const token = tokenOf(request);
+      admission = await counters.admit(clientAddressKey(request), tokenDigest(token), request.routeOptions.config.tokenLiveKey?.(token));
     } catch (error) {
       // Redis is down: the route's own lookup fails next; the limits do not add a second error.
       request.log.warn({ err: error }, 'token rate limit not checked: its counters did not answer');

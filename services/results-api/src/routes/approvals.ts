@@ -2,7 +2,7 @@
 // The page holds only the approve token, so it denies through POST {approveUrl}/deny.
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import { APPROVAL_ROUTES } from '@radius-mfa/contracts';
-import type { DecisionResult } from '@radius-mfa/mfa';
+import { approvalTokenKey, type DecisionResult } from '@radius-mfa/mfa';
 import type { ResultsDependencies } from '../dependencies.js';
 import { settleDecision, type SettledDecision } from '../decisions.js';
 import { renderApprovalPage, renderGonePage } from '../pages/approval-page.js';
@@ -49,12 +49,13 @@ function toReply(settled: SettledDecision): DecisionReply {
 const decisionResponses = { 200: Decided, 404: Problem, 409: Conflict, 422: Denied };
 
 export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependencies }> = async (app, { deps }) => {
+  const liveApprovalLink = (token: string): string => approvalTokenKey(deps.keys, token);
   async function decide(run: () => Promise<DecisionResult>): Promise<DecisionReply> {
     return toReply(await settleDecision(deps, await run()));
   }
 
   app.post(APPROVAL_ROUTES.approve, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveApprovalLink),
     schema: {
       summary: 'Approve a push (with the number when number matching)',
       tags: ['approvals'],
@@ -70,7 +71,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.post(APPROVAL_ROUTES.deny, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveApprovalLink),
     schema: { summary: 'Deny a push, or report it as fraud', tags: ['approvals'], params: TokenParams, body: DenyBody, response: decisionResponses },
     handler: async (request, reply) => {
       // deny: an approve token posted here must deny too, never approve.
@@ -80,7 +81,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.post(`${APPROVAL_ROUTES.approve}/deny`, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveApprovalLink),
     schema: { summary: 'Deny from the approval page (holds only the approve link)', tags: ['approvals'], params: TokenParams, body: DenyBody, response: decisionResponses },
     handler: async (request, reply) => {
       const answer = await decide(() => deps.challenges.decideChallenge(request.params.token, { deny: true, fraud: request.body.fraud === true }));
@@ -89,7 +90,7 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependenci
   });
 
   app.get(APPROVAL_ROUTES.approve, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveApprovalLink),
     schema: { summary: 'The approval page', tags: ['approvals'], params: TokenParams, produces: ['text/html'] },
     handler: async (request, reply) => {
       reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');

@@ -2,7 +2,7 @@
 // and push. The link ends when an enrollment is confirmed.
 import QRCode from 'qrcode';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AlreadyEnrolledError, base32Encode, enrollPushFor, ENROLLMENT_ROUTE, otpauthUri, verifyTotp, type EnrollmentLink, type EnrollmentMethod, type UserRecord } from '@radius-mfa/mfa';
+import { AlreadyEnrolledError, base32Encode, enrollmentLinkKey, enrollPushFor, ENROLLMENT_ROUTE, otpauthUri, verifyTotp, type EnrollmentLink, type EnrollmentMethod, type UserRecord } from '@radius-mfa/mfa';
 import type { ResultsDependencies } from '../dependencies.js';
 import { renderGonePage } from '../pages/approval-page.js';
 import { renderEnrollmentPage } from '../pages/enrollment-page.js';
@@ -31,6 +31,7 @@ function openMethods(link: EnrollmentLink, user: UserRecord | undefined): Enroll
 }
 
 export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependencies; publicUrl: string }> = async (app, { deps }) => {
+  const liveEnrollmentLink = (token: string): string => enrollmentLinkKey(deps.keys, token);
   const { users, enrollmentLinks, config } = deps;
   const totp = config.mfa.totp;
 
@@ -39,7 +40,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
   });
 
   app.get(ENROLLMENT_ROUTE, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveEnrollmentLink),
     schema: { summary: 'The enrollment page', tags: ['enrollment'], params: TokenParams, produces: ['text/html'] },
     handler: async (request, reply) => {
       reply.type('text/html; charset=utf-8');
@@ -52,7 +53,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
   });
 
   app.post(`${ENROLLMENT_ROUTE}/totp`, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveEnrollmentLink),
     schema: {
       summary: 'Issue (or show again) the TOTP secret of this link',
       tags: ['enrollment'],
@@ -93,7 +94,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
   });
 
   app.post(`${ENROLLMENT_ROUTE}/totp/confirm`, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveEnrollmentLink),
     schema: {
       summary: 'Confirm the TOTP enrollment with a first code',
       tags: ['enrollment'],
@@ -126,7 +127,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependen
   });
 
   app.post(`${ENROLLMENT_ROUTE}/push`, {
-    config: tokenLimited('token'),
+    config: tokenLimited('token', liveEnrollmentLink),
     schema: {
       summary: 'Enroll for push approvals',
       tags: ['enrollment'],

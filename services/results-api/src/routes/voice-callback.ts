@@ -9,8 +9,10 @@ import { tokenLimited } from '../plugins/token-limits.js';
 const Problem = Type.Object({ error: Type.String(), message: Type.String() });
 
 export const voiceCallbackRoutes: FastifyPluginAsyncTypebox<{ deps: ResultsDependencies; voice: VoiceCallbackHandler }> = async (app, { deps, voice }) => {
+  // The call's challenge lives while the call can still be answered.
+  const liveChallenge = (challengeId: string): string => deps.keys.challenge(challengeId);
   app.post(VOICE_CALLBACK_ROUTE, {
-    config: tokenLimited('challengeId'),
+    config: tokenLimited('challengeId', liveChallenge),
     schema: {
       summary: 'ACS Call Automation callback of a voice approval (signed URL)',
       tags: ['voice'],
