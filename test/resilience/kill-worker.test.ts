@@ -1,7 +1,8 @@
 // kill -9 of a worker in the middle of jobs: push jobs held inside the notifier call (the phone
 // service does not answer yet) and TOTP logins streaming. BullMQ's stalled check hands the jobs
 // to another worker, which finds each transaction's challenge (no second push) and accepts a
-// retried TOTP job's step for its own transaction only (the step is never consumed twice).
+// retried TOTP job's step for its own transaction only (the step is never consumed twice), and
+// counts each push the killed worker had in flight once in mfa_provider_requests_total.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
@@ -10,7 +11,7 @@ import { startRedis, type RedisHandle } from '@radius-mfa/testing';
 import { Code } from '@radius-mfa/radius-protocol';
 import { QueueNames } from '@radius-mfa/contracts';
 import { generateHotp, totpStep } from '@radius-mfa/mfa';
-import { benchClient, newSealingKey, startSystem, systemConfigYaml } from '../../bench/_lib/system.mjs';
+import { benchClient, metricValue, newSealingKey, startSystem, systemConfigYaml } from '../../bench/_lib/system.mjs';
 import { enrollPushUsers } from '../../bench/_lib/push-population.mjs';
 import { enrollTotpUsers, userName, userSecret } from '../../bench/_lib/totp-population.mjs';
 import { openLogin } from '../../bench/_lib/single-login.mjs';
@@ -90,6 +91,10 @@ describe('kill -9 a worker mid-job', () => {
           }, { timeout: 90_000, interval: 500 })
           .toBe(0);
         expect(webhook.pushes.map((p) => p.user).sort()).toEqual([...PUSH_USERS].sort());
+        // The killed worker's pushes were in flight, so it counted none of them; the worker that
+        // took the jobs over found each push sent and counted it, once.
+        const [successor] = system.byRole('worker').filter((w) => w !== doomed);
+        expect(await metricValue(successor!.ports.ops, 'mfa_provider_requests_total', { provider: 'push-notifier' })).toBe(PUSH_USERS.length);
 
         for (const push of webhook.pushes) expect(await answerPush(push)).toBe(200);
         const pushReplies = await Promise.all(pushLogins.map((login) => login.untilAnswered([port], { intervalMs: 3_000, timeoutMs: 60_000 })));

@@ -5,6 +5,7 @@ import { LuaScript, pairsToRecord } from '@radius-mfa/contracts';
 import { normaliseMatchNumber } from './number-matching.js';
 import { UserField } from './user-fields.js';
 import { approvalTokenKey } from './link-tokens.js';
+import { claimRequestCount } from './request-count-claim.js';
 
 /**
  * Out-of-band challenges (push, and any method decided outside the RADIUS exchange): the worker
@@ -84,6 +85,8 @@ export interface ChallengeStoreOptions {
 
 export interface ChallengeStore {
   createChallenge(challenge: NewChallenge): Promise<CreateChallengeResult>;
+  /** True for the first caller only, while the challenge lives: who counts its push or call (request-count-claim.ts). */
+  claimRequestCount(challengeId: string): Promise<boolean>;
   /**
    * Decides by an approve or deny token. `deny` turns an approve token into a denial (the approval
    * page holds only the approve link); a deny token can never approve.
@@ -274,6 +277,8 @@ export function createChallengeStore(options: ChallengeStoreOptions): ChallengeS
   }
 
   return {
+    claimRequestCount: (challengeId) => claimRequestCount(redis, keys.challenge(challengeId)),
+
     async createChallenge(challenge) {
       const challengeId = randomBytes(16).toString('hex');
       const approveToken = newToken();

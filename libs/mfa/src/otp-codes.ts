@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@radius-mfa/contracts';
 import { LuaScript } from '@radius-mfa/contracts';
 import { LOCKOUT_LUA } from './lockout-lua.js';
+import { claimRequestCount } from './request-count-claim.js';
 
 /**
  * One-time SMS/voice codes: one per transaction (a retried job finds it: ISSUE_CODE), stored as
@@ -135,6 +136,8 @@ export interface OtpCodeStore {
   codeIdForTxn(txn: string): Promise<string | undefined>;
   /** After a failed send: the code is deleted and `txn` freed, so a retried job sends a new one. */
   withdrawCode(codeId: string, txn: string): Promise<void>;
+  /** True for the first caller only, while the code lives: who counts its text or call (request-count-claim.ts). */
+  claimRequestCount(codeId: string): Promise<boolean>;
   /** `txn`: the RADIUS transaction verifying; its retried job is accepted again (idempotency). */
   verifyCode(codeId: string, user: string, code: string, txn?: string): Promise<OtpCodeVerdict>;
 }
@@ -164,6 +167,8 @@ export function createOtpCodeStore(options: OtpCodeOptions): OtpCodeStore {
     async withdrawCode(codeId, txn) {
       await WITHDRAW_CODE.run(redis, [keys.otpCodeByTxn(txn), keys.otpCode(codeId)], [codeId]);
     },
+
+    claimRequestCount: (codeId) => claimRequestCount(redis, keys.otpCode(codeId)),
 
     async verifyCode(codeId, user, code, txn) {
       const key = keys.otpCode(codeId);

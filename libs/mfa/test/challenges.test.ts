@@ -146,4 +146,16 @@ describe('challenges', () => {
     expect(await apiStore.decideChallengeById(numbered.challengeId, { approve: true })).toMatchObject({ outcome: 'denied', reason: 'number-mismatch' });
     expect(await apiStore.decideChallengeById('0123456789abcdef0123456789abcdef', { approve: true })).toEqual({ outcome: 'not-found' });
   });
+
+  it('lets one caller claim the counting of a challenge’s push, from any pod; a gone challenge is claimed by nobody and not recreated', async () => {
+    const { challengeId } = await created();
+    const claims = await Promise.all([workerStore.claimRequestCount(challengeId), apiStore.claimRequestCount(challengeId), workerStore.claimRequestCount(challengeId)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await workerStore.claimRequestCount(challengeId)).toBe(false);
+    // The challenge itself reads as before.
+    expect(await apiStore.getChallenge(challengeId)).toMatchObject({ challengeId, status: 'pending' });
+    const gone = '0123456789abcdef0123456789abcdef';
+    expect(await workerStore.claimRequestCount(gone)).toBe(false);
+    expect(await suite.a.exists(suite.keys.challenge(gone))).toBe(0);
+  });
 });

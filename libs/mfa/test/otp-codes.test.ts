@@ -30,6 +30,18 @@ describe('one-time SMS/voice codes', () => {
     expect(await codes.verifyCode(issued.codeId, 'alice', issued.code)).toEqual({ outcome: 'expired' });
   });
 
+  it('lets one caller claim the counting of a code’s text or call; a withdrawn code is claimed by nobody and not recreated', async () => {
+    const issued = await issue('claire');
+    const claims = await Promise.all([codes.claimRequestCount(issued.codeId), codes.claimRequestCount(issued.codeId)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // The code still verifies.
+    expect(await codes.verifyCode(issued.codeId, 'claire', issued.code)).toMatchObject({ outcome: 'accepted' });
+    const withdrawn = await issue('dora');
+    await codes.withdrawCode(withdrawn.codeId, `txn-${txns}`);
+    expect(await codes.claimRequestCount(withdrawn.codeId)).toBe(false);
+    expect(await suite.a.exists(suite.keys.otpCode(withdrawn.codeId))).toBe(0);
+  });
+
   it('is bound to its user', async () => {
     const issued = await issue('alice');
     expect((await codes.verifyCode(issued.codeId, 'mallory', issued.code)).outcome).toBe('expired');

@@ -388,7 +388,7 @@ async function pushOrDecision(deps: FlowDependencies, signIn: SignIn, showNumber
     if (error instanceof SealError) return providerFailed(deps, signIn, 'push', 'push-notifier', providerFailure(error));
     throw error;
   }
-  countOutOfBandRequest(deps, 'push-notifier', started);
+  await countOutOfBandRequest(deps, 'push-notifier', started, (id) => deps.push!.challenges.claimRequestCount(id));
   if (started.status === 'refused') return outOfBandRefused(signIn, 'push', 'push', started.decision, started.retryAfterMs);
   if (started.status === 'undelivered') return providerFailed(deps, signIn, 'push', 'push-notifier', started.failure);
   return started;
@@ -410,12 +410,18 @@ async function challengeForPush(deps: FlowDependencies, signIn: SignIn, enrolled
 type OutOfBandStart = PushStart | PhoneCodeStart | VoiceCallStart;
 
 /**
- * mfa_provider_requests_total for a push, call or code: the counter is traffic and cost, so what
- * sent nothing is not counted: a retried job that reuses the transaction's push or code, and a
- * request the per-user limit refused (its reject is in mfa_challenges_total and the audit).
+ * mfa_provider_requests_total for a push, call or code: the counter is traffic and cost, so each
+ * request is counted once, by whichever attempt claims it first on its record
+ * (request-count-claim.ts): the attempt that sent it, or a retried job that reuses it because that
+ * attempt died before counting (a worker killed while its push was in flight: it counts as sent).
+ * Not counted: a request the per-user limit refused (its reject is in mfa_challenges_total and the
+ * audit). A claim Redis cannot answer counts, rather than failing the sign-in over a metric.
  */
-function countOutOfBandRequest(deps: FlowDependencies, provider: string, start: OutOfBandStart): void {
-  if (start.status === 'refused' || ('reused' in start && start.reused)) return;
+async function countOutOfBandRequest(deps: FlowDependencies, provider: string, start: OutOfBandStart, claim: (id: string) => Promise<boolean>): Promise<void> {
+  if (start.status === 'refused') return;
+  // A text that failed leaves no code to claim on (it is withdrawn): the attempt that tried counts it.
+  const id = 'challengeId' in start ? start.challengeId : 'codeId' in start ? start.codeId : undefined;
+  if (id !== undefined && !(await claim(id).catch(() => true))) return;
   deps.countProviderRequest?.(provider, providerOutcome(start.status === 'undelivered' ? start.failure : undefined));
 }
 
@@ -461,7 +467,7 @@ async function challengeForPhoneCode(deps: FlowDependencies, signIn: SignIn, enr
   const phone = await phoneOf(deps, signIn, record, method);
   if (typeof phone !== 'string') return phone;
   const sent = await sendPhoneCode(settings, { txn: signIn.request.txn, user: signIn.request.user, phone, signal: signIn.request.signal });
-  countOutOfBandRequest(deps, `${method}-sender`, sent);
+  await countOutOfBandRequest(deps, `${method}-sender`, sent, (id) => settings.codes.claimRequestCount(id));
   if (sent.status === 'refused') return outOfBandRefused(signIn, method, method, sent.decision, sent.retryAfterMs);
   if (sent.status === 'undelivered') return providerFailed(deps, signIn, method, `${method}-sender`, sent.failure);
   return challengeWith(deps, signIn, { step: method, challengeId: sent.codeId }, method === 'sms' ? Prompts.enterSmsCode : Prompts.enterVoiceCode, method, settings.ttlMs);
@@ -661,7 +667,7 @@ async function callOrDecision(deps: FlowDependencies, signIn: SignIn, enrolled: 
     request: request.packet,
     signal: request.signal,
   });
-  countOutOfBandRequest(deps, 'voice-call', started);
+  await countOutOfBandRequest(deps, 'voice-call', started, (id) => deps.voiceCall!.challenges.claimRequestCount(id));
   if (started.status === 'refused') return outOfBandRefused(signIn, 'voice', 'voice-call', started.decision, started.retryAfterMs);
   if (started.status === 'undelivered') return providerFailed(deps, signIn, 'voice', 'voice-call', started.failure);
   return started;

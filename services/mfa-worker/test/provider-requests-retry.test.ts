@@ -1,6 +1,7 @@
 // mfa_provider_requests_total is provider traffic and cost. A retried auth job (BullMQ's attempts,
 // or the stalled check after a worker died) that finds its transaction's push or approval call
-// sends nothing, so it counts nothing: one request per push or call, however often the job runs.
+// sends nothing, and counts nothing when the attempt that sent it counted it: one request per push
+// or call, however often the job runs (the attempt killed before counting: kill-worker.test.ts).
 // Nor does a push the per-user limit refused: it never reached the notifier.
 // Texted codes: phone-code-retry.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
