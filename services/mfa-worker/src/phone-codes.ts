@@ -25,8 +25,8 @@ export interface PhoneCodeRequest {
 }
 
 export type PhoneCodeStart =
-  /** Sent now (`reused` false), or by another attempt of this transaction (`reused` true: nothing sent now). */
-  | { readonly status: 'sent'; readonly reused: boolean; readonly codeId: string }
+  /** Sent now, or by another attempt of this transaction (nothing sent now; counted once: flow.ts). */
+  | { readonly status: 'sent'; readonly codeId: string }
   | { readonly status: 'refused'; readonly decision: Exclude<PushDecision, 'allowed'>; readonly retryAfterMs?: number }
   /** The sender failed: an outage goes to the client's failMode, a refusal rejects. The code is withdrawn, so a retried job sends anew. */
   | { readonly status: 'undelivered'; readonly failure: ProviderFailure };
@@ -36,7 +36,7 @@ export async function sendPhoneCode(settings: PhoneCodeSettings, send: PhoneCode
   // A retried job finds the code of its first attempt: no second text, no limit spent. An attempt
   // that died mid-send counts as sent (at most one text per login, as with push).
   const earlier = await codes.codeIdForTxn(send.txn);
-  if (earlier !== undefined) return { status: 'sent', reused: true, codeId: earlier };
+  if (earlier !== undefined) return { status: 'sent', codeId: earlier };
 
   const limit = await settings.limiter.checkPushAllowed(send.user);
   if (limit.decision !== 'allowed') {
@@ -44,7 +44,7 @@ export async function sendPhoneCode(settings: PhoneCodeSettings, send: PhoneCode
   }
   const issued = await codes.issueCode(send.user, send.txn);
   // Another job of this transaction issued its code a moment ago, and sends it.
-  if (!issued.issued) return { status: 'sent', reused: true, codeId: issued.codeId };
+  if (!issued.issued) return { status: 'sent', codeId: issued.codeId };
   try {
     await settings.sender.sendCode({ user: send.user, phone: send.phone }, issued.code, settings.channel, send.signal);
   } catch (error) {
@@ -52,7 +52,7 @@ export async function sendPhoneCode(settings: PhoneCodeSettings, send: PhoneCode
     await codes.withdrawCode(issued.codeId, send.txn).catch(() => undefined);
     return { status: 'undelivered', failure: providerFailure(error) };
   }
-  return { status: 'sent', reused: false, codeId: issued.codeId };
+  return { status: 'sent', codeId: issued.codeId };
 }
 
 /** `admission` (`admissionKey`): a retried job of this admission is accepted again, as with TOTP. */

@@ -67,19 +67,18 @@ export function notifierFor(settings: Pick<PushSettings, 'notifier' | 'notifierC
 }
 
 export type PushStart =
-  /** Sent now (`reused` false), or by another attempt of this transaction (`reused` true: nothing sent now). */
-  | { readonly status: 'started'; readonly reused: boolean; readonly challengeId: string; readonly numberToMatch?: number; readonly expiresAt: number }
+  /** Sent now, or by another attempt of this transaction (nothing sent now; counted once: flow.ts). */
+  | { readonly status: 'started'; readonly challengeId: string; readonly numberToMatch?: number; readonly expiresAt: number }
   | { readonly status: 'refused'; readonly decision: Exclude<PushDecision, 'allowed'>; readonly retryAfterMs?: number }
   /**
-   * The notifier failed, now or for an earlier attempt (`reused` true: nothing tried now): an outage
+   * The notifier failed, now or for an earlier attempt (nothing tried now): an outage
    * goes to the client's failMode, a refusal rejects. The challenge is closed, never re-sent.
    */
-  | { readonly status: 'undelivered'; readonly reused: boolean; readonly challengeId: string; readonly failure: ProviderFailure };
+  | { readonly status: 'undelivered'; readonly challengeId: string; readonly failure: ProviderFailure };
 
-function started(challenge: Pick<ChallengeRecord, 'challengeId' | 'numberToMatch' | 'expiresAt'>, reused: boolean): PushStart {
+function started(challenge: Pick<ChallengeRecord, 'challengeId' | 'numberToMatch' | 'expiresAt'>): PushStart {
   return {
     status: 'started',
-    reused,
     challengeId: challenge.challengeId,
     expiresAt: challenge.expiresAt,
     ...(challenge.numberToMatch !== undefined && { numberToMatch: challenge.numberToMatch }),
@@ -91,8 +90,8 @@ export async function startPush(settings: PushSettings, push: PushRequest): Prom
   // A retried job finds the challenge of its first attempt: same number, no new push, no limit spent.
   const earlier = await earlierChallenge(challenges, push.txn);
   // Closed before its time: the first attempt's notifier failed (see below).
-  if (earlier.status === 'failed') return { status: 'undelivered', reused: true, challengeId: earlier.challengeId, failure: earlier.failure };
-  if (earlier.status === 'found') return started(earlier.challenge, true);
+  if (earlier.status === 'failed') return { status: 'undelivered', challengeId: earlier.challengeId, failure: earlier.failure };
+  if (earlier.status === 'found') return started(earlier.challenge);
 
   const limit = await settings.limiter.checkPushAllowed(push.user);
   if (limit.decision !== 'allowed') {
@@ -114,7 +113,7 @@ export async function startPush(settings: PushSettings, push: PushRequest): Prom
   if (!created.created) {
     // Another job of this transaction won the race and notifies; take its challenge.
     const winner = await challenges.getChallenge(created.challengeId);
-    return winner ? started(winner, true) : { status: 'refused', decision: 'rate-limited' };
+    return winner ? started(winner) : { status: 'refused', decision: 'rate-limited' };
   }
   try {
     // The payload never holds the number (CONTRACT.md): it is shown on the sign-in side only.
@@ -133,9 +132,9 @@ export async function startPush(settings: PushSettings, push: PushRequest): Prom
     );
   } catch (error) {
     // Nobody can approve a push that never arrived: close it so the person is not asked later.
-    return { status: 'undelivered', reused: false, challengeId: created.challengeId, failure: await closeUndelivered(challenges, created.challengeId, error) };
+    return { status: 'undelivered', challengeId: created.challengeId, failure: await closeUndelivered(challenges, created.challengeId, error) };
   }
-  return started({ challengeId: created.challengeId, expiresAt, ...(numberToMatch !== undefined && { numberToMatch }) }, false);
+  return started({ challengeId: created.challengeId, expiresAt, ...(numberToMatch !== undefined && { numberToMatch }) });
 }
 
 /** Where a push challenge stands when the NAS comes back with the State (prompt challenge). */

@@ -31,21 +31,21 @@ export interface VoiceCallRequest {
 }
 
 export type VoiceCallStart =
-  /** Placed now (`reused` false), or by another attempt of this transaction (`reused` true: nobody dialled now). */
-  | { readonly status: 'started'; readonly reused: boolean; readonly challengeId: string; readonly expiresAt: number }
+  /** Placed now, or by another attempt of this transaction (nobody dialled now; counted once: flow.ts). */
+  | { readonly status: 'started'; readonly challengeId: string; readonly expiresAt: number }
   | { readonly status: 'refused'; readonly decision: Exclude<PushDecision, 'allowed'>; readonly retryAfterMs?: number }
   /**
-   * ACS could not place the call, now or for another attempt (`reused` true: nobody dialled now): an
+   * ACS could not place the call, now or for another attempt (nobody dialled now): an
    * outage goes to the client's failMode, a refusal rejects. The challenge is closed, never re-dialled.
    */
-  | { readonly status: 'undelivered'; readonly reused: boolean; readonly challengeId: string; readonly failure: ProviderFailure };
+  | { readonly status: 'undelivered'; readonly challengeId: string; readonly failure: ProviderFailure };
 
 export async function startVoiceCall(settings: VoiceCallSettings, call: VoiceCallRequest): Promise<VoiceCallStart> {
   const { challenges } = settings;
   // A retried job finds its first attempt's call: nobody is rung twice for one sign-in.
   const earlier = await earlierChallenge(challenges, call.txn);
-  if (earlier.status === 'failed') return { status: 'undelivered', reused: true, challengeId: earlier.challengeId, failure: earlier.failure };
-  if (earlier.status === 'found') return { status: 'started', reused: true, challengeId: earlier.challenge.challengeId, expiresAt: earlier.challenge.expiresAt };
+  if (earlier.status === 'failed') return { status: 'undelivered', challengeId: earlier.challengeId, failure: earlier.failure };
+  if (earlier.status === 'found') return { status: 'started', challengeId: earlier.challenge.challengeId, expiresAt: earlier.challenge.expiresAt };
   const limit = await settings.limiter.checkPushAllowed(call.user);
   if (limit.decision !== 'allowed') {
     return { status: 'refused', decision: limit.decision, ...(limit.retryAfterMs !== undefined && { retryAfterMs: limit.retryAfterMs }) };
@@ -64,13 +64,13 @@ export async function startVoiceCall(settings: VoiceCallSettings, call: VoiceCal
   if (!created.created) {
     const winner = await challenges.getChallenge(created.challengeId);
     return winner
-      ? { status: 'started', reused: true, challengeId: winner.challengeId, expiresAt: winner.expiresAt }
-      : { status: 'undelivered', reused: true, challengeId: created.challengeId, failure: { status: 'refused', reason: 'concurrent-attempt', error: new Error('the call of a concurrent attempt vanished') } };
+      ? { status: 'started', challengeId: winner.challengeId, expiresAt: winner.expiresAt }
+      : { status: 'undelivered', challengeId: created.challengeId, failure: { status: 'refused', reason: 'concurrent-attempt', error: new Error('the call of a concurrent attempt vanished') } };
   }
   try {
     await settings.approver.startCall(created.challengeId, { user: call.user, phone: call.phone }, call.signal);
   } catch (error) {
-    return { status: 'undelivered', reused: false, challengeId: created.challengeId, failure: await closeUndelivered(challenges, created.challengeId, error) };
+    return { status: 'undelivered', challengeId: created.challengeId, failure: await closeUndelivered(challenges, created.challengeId, error) };
   }
-  return { status: 'started', reused: false, challengeId: created.challengeId, expiresAt };
+  return { status: 'started', challengeId: created.challengeId, expiresAt };
 }
